@@ -1,0 +1,351 @@
+"""Typed, validated settings.
+
+`parse_settings` is pure: it takes the stack's config values (already decoded from JSON where the
+key is a list) and returns `Settings`, or raises `ConfigError` listing every problem, each naming
+its config key and what is allowed. `load_settings` reads the values from the Pulumi runtime.
+Both run before any resource is registered.
+
+The defaults here are the ones declared in Pulumi.yaml (a test keeps the two equal).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .features import feature_errors
+
+PROJECT = "gloo-mesh-workshop"
+PLATFORMS = ("openshift", "kubernetes")
+REVIEWS_VERSIONS = ("v1", "v2", "v3")
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+SEMVER = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
+HELM_TIMEOUT_RANGE = (60, 3600)
+
+DEFAULTS: dict[str, Any] = {
+    "platform": "kubernetes",
+    "mgmtCluster": "mgmt",
+    "mgmtContext": "",
+    "mgmtKubeconfig": "",
+    "workloadClusters": ["cluster1", "cluster2"],
+    "workloadContexts": [],
+    "workloadKubeconfigs": [],
+    "reviewsVersions": [],
+    "httpbinCluster": "",
+    "configCluster": "",
+    "glooMeshVersion": "2.2.6",
+    "glooMeshEnterpriseRepo": "https://storage.googleapis.com/gloo-mesh-enterprise/gloo-mesh-enterprise",
+    "glooMeshAgentRepo": "https://storage.googleapis.com/gloo-mesh-enterprise/gloo-mesh-agent",
+    "istioRevision": "1-17",
+    "istioHub": "us-docker.pkg.dev/gloo-mesh/istio-workshops",
+    "istioTag": "1.17.1-solo",
+    "features": [],
+    "externalServiceWeight": 0,
+    "autoRestartPods": False,
+    "helmTimeoutSeconds": 900,
+    "protectPlatform": False,
+}
+SECRET_KEYS = ("licenseKey",)
+LIST_KEYS = frozenset(k for k, v in DEFAULTS.items() if isinstance(v, list))
+KNOWN_KEYS = frozenset(DEFAULTS) | frozenset(SECRET_KEYS)
+
+
+class ConfigError(ValueError):
+    """Invalid stack configuration. The message lists every problem, one per line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid configuration:\n  - " + "\n  - ".join(problems))
+
+
+@dataclass(frozen=True)
+class ManagementCluster:
+    name: str
+    context: str
+    kubeconfig: str | None
+
+
+@dataclass(frozen=True)
+class WorkloadCluster:
+    name: str
+    context: str
+    kubeconfig: str | None
+    reviews_versions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Versions:
+    gloo_mesh: str
+    enterprise_repo: str
+    agent_repo: str
+    istio_revision: str
+    istio_hub: str
+    istio_tag: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    platform: str
+    mgmt: ManagementCluster
+    workload_clusters: tuple[WorkloadCluster, ...]
+    versions: Versions
+    features: frozenset[str]
+    httpbin_cluster: str
+    config_cluster: str
+    external_service_weight: int
+    auto_restart_pods: bool
+    helm_timeout_seconds: int
+    protect_platform: bool
+    license_key: str = field(repr=False)
+
+    @property
+    def openshift(self) -> bool:
+        return self.platform == "openshift"
+
+    @property
+    def mgmt_is_workload(self) -> bool:
+        return any(c.name == self.mgmt.name for c in self.workload_clusters)
+
+    @property
+    def first_workload(self) -> WorkloadCluster:
+        return self.workload_clusters[0]
+
+    def has(self, feature: str) -> bool:
+        return feature in self.features
+
+    def workload(self, name: str) -> WorkloadCluster:
+        return next(c for c in self.workload_clusters if c.name == name)
+
+
+class _Reader:
+    """Collects problems instead of stopping at the first, so one run shows them all."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.values = values
+        self.problems: list[str] = []
+
+    def get(self, key: str) -> Any:
+        value = self.values.get(key)
+        return DEFAULTS[key] if value is None else value
+
+    def string(self, key: str, allowed: str = "a string") -> str:
+        value = self.get(key)
+        if not isinstance(value, str):
+            self.problems.append(f"{key}: expected {allowed}, got {value!r}")
+            return str(DEFAULTS[key])
+        return value
+
+    def string_list(self, key: str) -> list[str]:
+        value = self.get(key)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problems.append(f"{key}: expected a list of strings, got {value!r}")
+            return list(DEFAULTS[key])
+        return value
+
+    def boolean(self, key: str) -> bool:
+        value = self.get(key)
+        if isinstance(value, str) and value in ("true", "false"):
+            return value == "true"
+        if not isinstance(value, bool):
+            self.problems.append(f"{key}: expected true or false, got {value!r}")
+            return bool(DEFAULTS[key])
+        return value
+
+    def integer(self, key: str, low: int, high: int) -> int:
+        value = self.get(key)
+        if isinstance(value, str) and re.fullmatch(r"-?\d+", value):
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problems.append(f"{key}: expected a whole number from {low} to {high}, got {value!r}")
+            return int(DEFAULTS[key])
+        if not low <= value <= high:
+            self.problems.append(f"{key}: {value} is out of range; allowed is {low} to {high}")
+        return value
+
+    def dns_label(self, key: str, value: str) -> None:
+        if not DNS_LABEL.match(value):
+            self.problems.append(
+                f"{key}: {value!r} is not a DNS label (lower-case letters, digits and '-', "
+                "starting and ending with a letter or digit, at most 63 characters)"
+            )
+
+
+def parse_settings(values: Mapping[str, Any]) -> Settings:
+    """Validate raw config values and return typed settings; raise ConfigError naming each bad key."""
+    r = _Reader(values)
+    for key in sorted(set(values) - KNOWN_KEYS):
+        r.problems.append(f"{key}: unknown config key; known keys are: {', '.join(sorted(KNOWN_KEYS))}")
+
+    license_key = values.get("licenseKey")
+    if not isinstance(license_key, str) or not license_key.strip():
+        r.problems.append(
+            "licenseKey: missing; set it with `pulumi config set --secret licenseKey <your Gloo Mesh license>`"
+        )
+        license_key = ""
+
+    platform = r.string("platform")
+    if platform not in PLATFORMS:
+        r.problems.append(f"platform: unknown platform {platform!r}; allowed are: {', '.join(PLATFORMS)}")
+
+    mgmt_name = r.string("mgmtCluster")
+    r.dns_label("mgmtCluster", mgmt_name)
+    mgmt = ManagementCluster(
+        name=mgmt_name,
+        context=r.string("mgmtContext") or mgmt_name,
+        kubeconfig=r.string("mgmtKubeconfig") or None,
+    )
+
+    names = r.string_list("workloadClusters")
+    if not names:
+        r.problems.append("workloadClusters: at least one workload cluster is required")
+    for name in names:
+        if name == "":
+            r.problems.append("workloadClusters: a cluster name is empty")
+        else:
+            r.dns_label("workloadClusters", name)
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        r.problems.append(f"workloadClusters: cluster name {name!r} is listed more than once")
+
+    contexts = _per_cluster(r, "workloadContexts", names) or list(names)
+    kubeconfigs = _per_cluster(r, "workloadKubeconfigs", names) or [""] * len(names)
+    reviews = _reviews_versions(r, names)
+    for ctx in sorted({c for c in contexts if contexts.count(c) > 1}):
+        r.problems.append(
+            f"workloadContexts: context {ctx!r} is used by more than one workload cluster; "
+            "each workload cluster needs its own context"
+        )
+    clusters = tuple(
+        WorkloadCluster(name=n, context=c or n, kubeconfig=k or None, reviews_versions=v)
+        for n, c, k, v in zip(names, contexts, kubeconfigs, reviews, strict=False)
+    )
+    for cluster in clusters:
+        if cluster.name == mgmt.name and cluster.context != mgmt.context:
+            r.problems.append(
+                f"mgmtContext: the management cluster {mgmt.name!r} is also a workload cluster, so "
+                f"mgmtContext ({mgmt.context!r}) must equal its workloadContexts entry ({cluster.context!r})"
+            )
+        if cluster.name != mgmt.name and cluster.context == mgmt.context:
+            r.problems.append(
+                f"mgmtCluster: context {mgmt.context!r} is both the management cluster {mgmt.name!r} and the "
+                f"workload cluster {cluster.name!r}; to run both on one cluster set mgmtCluster to {cluster.name!r}"
+            )
+
+    versions = Versions(
+        gloo_mesh=r.string("glooMeshVersion"),
+        enterprise_repo=r.string("glooMeshEnterpriseRepo"),
+        agent_repo=r.string("glooMeshAgentRepo"),
+        istio_revision=r.string("istioRevision"),
+        istio_hub=r.string("istioHub"),
+        istio_tag=r.string("istioTag"),
+    )
+    if not SEMVER.match(versions.gloo_mesh):
+        r.problems.append(f"glooMeshVersion: {versions.gloo_mesh!r} is not a version like 2.2.6")
+    r.dns_label("istioRevision", versions.istio_revision)
+    for key, repo in (("glooMeshEnterpriseRepo", versions.enterprise_repo), ("glooMeshAgentRepo", versions.agent_repo)):
+        if not re.match(r"^(https?|oci)://\S+$", repo):
+            r.problems.append(f"{key}: {repo!r} is not a chart repository URL (https://, http:// or oci://)")
+    for key, value in (("istioHub", versions.istio_hub), ("istioTag", versions.istio_tag)):
+        if not value.strip():
+            r.problems.append(f"{key}: must not be empty")
+
+    requested = r.string_list("features")
+    r.problems.extend(feature_errors(requested, "features"))
+
+    httpbin_cluster = _cluster_choice(r, "httpbinCluster", names)
+    config_cluster = _cluster_choice(r, "configCluster", names)
+    weight = r.integer("externalServiceWeight", 0, 100)
+    timeout = r.integer("helmTimeoutSeconds", *HELM_TIMEOUT_RANGE)
+    auto_restart = r.boolean("autoRestartPods")
+    protect = r.boolean("protectPlatform")
+
+    if r.problems:
+        raise ConfigError(r.problems)
+    return Settings(
+        platform=platform,
+        mgmt=mgmt,
+        workload_clusters=clusters,
+        versions=versions,
+        features=frozenset(requested),
+        httpbin_cluster=httpbin_cluster,
+        config_cluster=config_cluster,
+        external_service_weight=weight,
+        auto_restart_pods=auto_restart,
+        helm_timeout_seconds=timeout,
+        protect_platform=protect,
+        license_key=license_key,
+    )
+
+
+def _per_cluster(r: _Reader, key: str, names: list[str]) -> list[str]:
+    values = r.string_list(key)
+    if values and len(values) != len(names):
+        r.problems.append(
+            f"{key}: has {len(values)} entries but workloadClusters has {len(names)}; "
+            "give one entry per workload cluster, in the same order, or leave it empty"
+        )
+        return []
+    return values
+
+
+def _reviews_versions(r: _Reader, names: list[str]) -> list[tuple[str, ...]]:
+    """The workshop's default: the first workload cluster runs reviews v1+v2, the others v1+v2+v3."""
+    default = [REVIEWS_VERSIONS[:2] if i == 0 else REVIEWS_VERSIONS for i in range(len(names))]
+    value = r.get("reviewsVersions")
+    if value == []:
+        return default
+    allowed = f"one list per workload cluster of versions from {', '.join(REVIEWS_VERSIONS)}"
+    if not isinstance(value, list) or not all(isinstance(v, list) for v in value):
+        r.problems.append(f"reviewsVersions: expected {allowed}, got {value!r}")
+        return default
+    if len(value) != len(names):
+        r.problems.append(
+            f"reviewsVersions: has {len(value)} entries but workloadClusters has {len(names)}; expected {allowed}"
+        )
+        return default
+    result = []
+    for name, versions in zip(names, value, strict=True):
+        bad = [v for v in versions if v not in REVIEWS_VERSIONS]
+        if not versions or bad or len(set(versions)) != len(versions):
+            r.problems.append(f"reviewsVersions: {versions!r} for cluster {name!r} is not allowed; expected {allowed}, "
+                              "each at most once and at least one")
+        result.append(tuple(versions))
+    return result
+
+
+def _cluster_choice(r: _Reader, key: str, names: list[str]) -> str:
+    value = r.string(key)
+    if value == "":
+        return names[0] if names else ""
+    if value not in names:
+        r.problems.append(f"{key}: {value!r} is not a workload cluster; allowed are: {', '.join(names)}")
+    return value
+
+
+def load_settings() -> Settings:
+    """Read this stack's config from the Pulumi runtime and validate it (no resources registered)."""
+    import pulumi
+
+    values: dict[str, Any] = {}
+    for key in sorted(KNOWN_KEYS):
+        raw = pulumi.runtime.get_config(f"{PROJECT}:{key}")
+        if raw is None:
+            continue
+        values[key] = _decode(key, raw)
+    # Keys this program does not know are a typo more often than not: report them too.
+    for full_key in pulumi.runtime.config.CONFIG.get():
+        namespace, _, key = full_key.partition(":")
+        if namespace == PROJECT and key not in KNOWN_KEYS:
+            values[key] = pulumi.runtime.get_config(full_key)
+    return parse_settings(values)
+
+
+def _decode(key: str, raw: Any) -> Any:
+    if not isinstance(raw, str) or key not in LIST_KEYS:
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw  # reported by parse_settings as "expected a list"

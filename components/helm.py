@@ -1,0 +1,67 @@
+"""Helm releases and reads of chart-created objects, shared by the platform labs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from .cluster import Cluster
+
+
+def release(
+    cluster: Cluster,
+    parent: pulumi.Resource,
+    *,
+    name: str,
+    chart: str,
+    repo: str,
+    version: str,
+    namespace: str,
+    values: Mapping[str, Any],
+    timeout_seconds: int,
+    depends_on: list[pulumi.Resource],
+    protect: bool = False,
+) -> k8s.helm.v3.Release:
+    """A Helm release with the chart pinned, an explicit timeout and deterministic values.
+
+    `protect` marks the releases that install CRDs: deleting one would cascade to every custom
+    resource of its kinds, so a long-lived stack keeps them unless the user unprotects them first.
+    """
+    return k8s.helm.v3.Release(
+        cluster.resource_name(name, namespace),
+        name=name,
+        chart=chart,
+        version=version,
+        repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=repo),
+        namespace=namespace,
+        values=dict(values),
+        timeout=timeout_seconds,
+        opts=pulumi.ResourceOptions(
+            parent=parent, provider=cluster.provider, depends_on=depends_on, protect=protect,
+            retain_on_delete=protect,
+        ),
+    )
+
+
+def chart_object_id(release: k8s.helm.v3.Release, name: str) -> pulumi.Output[str]:
+    """`namespace/name` of an object the release's chart creates.
+
+    Derived from the release's status so the read waits for the release, and so a preview of a
+    fresh stack (status unknown) skips the read instead of failing on an object not there yet.
+    """
+    return release.status.apply(lambda status: f"{status.namespace}/{name}")
+
+
+def load_balancer_address(service: k8s.core.v1.Service) -> pulumi.Output[str]:
+    """The first ingress address (IP, or hostname on clouds that give one) of a LoadBalancer Service."""
+
+    def first(status: Any) -> str:
+        ingress = (status.load_balancer.ingress or []) if status and status.load_balancer else []
+        if not ingress:
+            raise ValueError(f"Service has no LoadBalancer ingress yet: {status}")
+        return ingress[0].ip or ingress[0].hostname
+
+    return service.status.apply(first)

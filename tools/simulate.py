@@ -1,0 +1,377 @@
+"""Run the real program under the Pulumi mock runtime and record what it declares.
+
+This is the one place the tests and the offline render (`tools.render`) evaluate the program:
+`simulate(config)` sets the stack config, runs `components.program.main()` with a recording mock
+monitor, and returns every registered or read resource with its inputs (secret values wrapped in
+`Secret`), provider, parent and dependencies, plus the resolved stack outputs.
+
+No network, no cluster, no Pulumi CLI. The mocks answer with deterministic values: the same
+config gives the same records every run.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from components.config import PROJECT, SECRET_KEYS
+
+ROOT = Path(__file__).resolve().parent.parent
+STACK = "simulation"
+FAKE_LICENSE = "fake-license-for-offline-evaluation"
+
+_SECRET_SIG = "4dabf18193072939515e22adb298388d"
+_SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270"
+_RESOURCE_REF_VALUE = "5cf8f73096256a8f31e491e813e4eb8e"
+_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value the program marked secret."""
+
+    value: Any
+
+
+class Unknown:
+    """A value only known after deploy (seen in preview)."""
+
+    def __repr__(self) -> str:
+        return "Unknown"
+
+
+UNKNOWN = Unknown()
+
+
+@dataclass
+class Record:
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    read: bool
+    id: str
+    inputs: dict[str, Any]
+    provider: str | None
+    parent: str | None
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    protect: bool
+    retain_on_delete: bool
+    cluster: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.inputs.get("kind") or self.type.split(":")[-1]
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return reveal(self.inputs.get("metadata") or {})
+
+    @property
+    def k8s_name(self) -> str | None:
+        return self.metadata.get("name") or reveal(self.inputs.get("name"))
+
+    @property
+    def namespace(self) -> str | None:
+        return self.metadata.get("namespace") or reveal(self.inputs.get("namespace"))
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return self.metadata.get("labels") or {}
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        return reveal(self.inputs.get("spec") or {})
+
+
+@dataclass
+class Simulation:
+    records: list[Record]
+    outputs: dict[str, Any]
+    _by_urn: dict[str, Record] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._by_urn = {r.urn: r for r in self.records}
+
+    def by_urn(self, urn: str) -> Record:
+        return self._by_urn[urn]
+
+    def select(self, type_or_kind: str | None = None, *, cluster: str | None = None, name: str | None = None,
+               namespace: str | None = None, read: bool = False) -> list[Record]:
+        found = []
+        for r in self.records:
+            if r.read != read or not r.custom or r.type == "pulumi:providers:kubernetes":
+                continue
+            if type_or_kind is not None and type_or_kind not in (r.type, r.kind):
+                continue
+            if cluster is not None and r.cluster != cluster:
+                continue
+            if name is not None and r.k8s_name != name:
+                continue
+            if namespace is not None and r.namespace != namespace:
+                continue
+            found.append(r)
+        return found
+
+    def one(self, type_or_kind: str, **where: Any) -> Record:
+        found = self.select(type_or_kind, **where)
+        if len(found) != 1:
+            raise AssertionError(f"expected one {type_or_kind} {where}, found {len(found)}: {[r.urn for r in found]}")
+        return found[0]
+
+    def depends_on(self, record: Record, other: Record) -> bool:
+        """Whether `record` waits for `other`, directly or through its dependencies or ancestors."""
+        seen: set[str] = set()
+        stack = [record.urn]
+        while stack:
+            urn = stack.pop()
+            if urn in seen:
+                continue
+            seen.add(urn)
+            current = self._by_urn.get(urn)
+            if current is None:
+                continue
+            if urn != record.urn and urn == other.urn:
+                return True
+            stack.extend(current.dependencies)
+            for deps in current.property_dependencies.values():
+                stack.extend(deps)
+            if current.parent:
+                stack.append(current.parent)
+            # A component's dependencies are those of its children too (Pulumi waits for all of them).
+            if not current.custom:
+                stack.extend(r.urn for r in self.records if r.parent == urn)
+        return False
+
+
+def reveal(value: Any) -> Any:
+    """The value with every Secret unwrapped (for assertions on the plain values)."""
+    if isinstance(value, Secret):
+        return reveal(value.value)
+    if isinstance(value, dict):
+        return {k: reveal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [reveal(v) for v in value]
+    return value
+
+
+def _decode_wire(value: Any) -> Any:
+    """A property value as the monitor received it, keeping secrets, unknowns and references visible."""
+    if isinstance(value, dict):
+        sig = value.get(_SECRET_SIG)
+        if sig == _SECRET_VALUE:
+            return Secret(_decode_wire(value.get("value")))
+        if sig == _RESOURCE_REF_VALUE:
+            return {"$ref": value.get("urn")}
+        if sig is not None:
+            return {k: _decode_wire(v) for k, v in value.items() if k != _SECRET_SIG}
+        return {k: _decode_wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode_wire(v) for v in value]
+    if isinstance(value, str) and _UNKNOWN in value:
+        return UNKNOWN
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _fake(*parts: str, length: int = 24) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+class WorkshopMocks(pulumi_mocks.Mocks):
+    """Deterministic stand-ins for what providers would return after deploy."""
+
+    def __init__(self, preview: bool) -> None:
+        self.preview = preview
+        self.provider_clusters: dict[str, str] = {}
+
+    def cluster_of(self, provider_ref: str | None) -> str:
+        if not provider_ref:
+            return "default"
+        return self.provider_clusters.get(provider_ref.split("::")[-2], provider_ref.split("::")[-2])
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        typ = args.typ
+        if typ.startswith("pulumi:providers:"):
+            return f"{args.name}-id", inputs
+        cluster = self.cluster_of(args.provider)
+        meta = inputs.get("metadata") or {}
+        k8s_id = f"{meta.get('namespace')}/{meta.get('name')}" if meta.get("namespace") else meta.get("name")
+        if args.resource_id:  # a read: `Resource.get(name, id)`
+            namespace, _, name = args.resource_id.rpartition("/")
+            state: dict[str, Any] = {"metadata": {"name": name, "namespace": namespace}}
+            if typ == "kubernetes:core/v1:Service":
+                state["status"] = self._load_balancer(cluster, namespace, name)
+            if typ == "kubernetes:core/v1:Secret":
+                state["data"] = {key: _b64(f"mock {key} of {cluster}/{namespace}/{name}")
+                                 for key in ("ca.crt", "tls.crt", "tls.key", "token")}
+            return args.resource_id, state
+        if typ == "kubernetes:helm.sh/v3:Release":
+            status = _UNKNOWN if self.preview else {
+                "name": inputs.get("name"), "namespace": inputs.get("namespace"), "chart": inputs.get("chart"),
+                "version": inputs.get("version"), "status": "deployed", "revision": 1,
+            }
+            return f"{inputs.get('namespace')}/{inputs.get('name')}", {**inputs, "status": status}
+        if typ == "kubernetes:core/v1:Service" and (inputs.get("spec") or {}).get("type") == "LoadBalancer":
+            return k8s_id, {**inputs, "status": self._load_balancer(cluster, meta.get("namespace"), meta.get("name"))}
+        if typ == "random:index/randomPassword:RandomPassword":
+            return args.name, {**inputs, "result": _fake("password", args.name, length=inputs.get("length", 24))}
+        if typ == "random:index/randomUuid:RandomUuid":
+            raw = _fake("uuid", args.name, length=32)
+            return args.name, {**inputs, "result": f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"}
+        if typ == "tls:index/privateKey:PrivateKey":
+            return args.name, {**inputs, "privateKeyPem": f"-----BEGIN PRIVATE KEY-----\nmock {args.name}\n"
+                                                          "-----END PRIVATE KEY-----\n",
+                               "publicKeyPem": f"mock public key {args.name}"}
+        if typ in ("tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert"):
+            return args.name, {**inputs, "certPem": f"-----BEGIN CERTIFICATE-----\nmock {args.name}\n"
+                                                    "-----END CERTIFICATE-----\n"}
+        return k8s_id or args.name, inputs
+
+    @staticmethod
+    def _load_balancer(cluster: str, namespace: str | None, name: str | None) -> dict[str, Any]:
+        return {"loadBalancer": {"ingress": [{"hostname": f"{name}.{namespace}.{cluster}.lb.example"}]}}
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        return {}, []
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The mock monitor, also keeping what the engine would see: parents, providers and dependencies."""
+
+    def __init__(self, mocks: WorkshopMocks) -> None:
+        super().__init__(mocks)
+        self.workshop_mocks = mocks
+        self.records: list[Record] = []
+
+    def _record(self, request: Any, urn: str, resource_id: str, read: bool) -> None:
+        wire = json_format.MessageToDict(request.properties if read else request.object)
+        provider = request.provider or None
+        if request.type.startswith("pulumi:providers:"):
+            self.workshop_mocks.provider_clusters[urn] = request.name
+        deps = [] if read else list(request.dependencies)
+        prop_deps = {} if read else {k: list(v.urns) for k, v in request.propertyDependencies.items()}
+        self.records.append(Record(
+            urn=urn, type=request.type, name=request.name,
+            custom=True if read else bool(request.custom), read=read, id=resource_id,
+            inputs=_decode_wire(wire), provider=provider, parent=request.parent or None,
+            dependencies=sorted(set(deps)), property_dependencies=prop_deps,
+            protect=False if read else bool(request.protect),
+            retain_on_delete=False if read else bool(request.retainOnDelete),
+            cluster=self.workshop_mocks.cluster_of(provider) if provider else None,
+        ))
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self._record(request, response.urn, response.id, read=False)
+        return response
+
+    def ReadResource(self, request: Any) -> Any:
+        response = super().ReadResource(request)
+        self._record(request, response.urn, request.id, read=True)
+        return response
+
+
+def stack_config(path: Path) -> dict[str, Any]:
+    """The `config:` of a stack file, keyed without the project prefix; encrypted values stay marked."""
+    doc = yaml.safe_load(path.read_text()) or {}
+    values: dict[str, Any] = {}
+    for full_key, value in (doc.get("config") or {}).items():
+        namespace, _, key = full_key.partition(":")
+        if namespace != PROJECT:
+            continue
+        values[key] = Secret(None) if isinstance(value, dict) and "secure" in value else value
+    return values
+
+
+def with_fake_license(config: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The config with a fake license where none is given (or it is encrypted); True if one was supplied."""
+    values = dict(config)
+    license_key = values.get("licenseKey")
+    if license_key is None or isinstance(license_key, Secret):
+        values["licenseKey"] = FAKE_LICENSE
+        return values, True
+    return values, False
+
+
+def _to_config_string(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return str(value)
+
+
+def simulate(config: Mapping[str, Any], *, preview: bool = False) -> Simulation:
+    """Evaluate the program with `config` (keys without the project prefix) under mocks."""
+    from components.program import main
+
+    mocks = WorkshopMocks(preview)
+    monitor = RecordingMonitor(mocks)
+    pulumi_settings.ROOT.set(None)
+    set_all_config({f"{PROJECT}:{k}": _to_config_string(v) for k, v in config.items()},
+                   [f"{PROJECT}:{k}" for k in SECRET_KEYS])
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=STACK, preview=preview, monitor=monitor)
+    root = pulumi_settings.get_root_resource()
+    try:
+        _sync_await(run_pulumi_func(main))
+        outputs = _resolve_outputs(root)
+    finally:
+        pulumi_settings.ROOT.set(None)
+    return Simulation(records=monitor.records, outputs=outputs)
+
+
+def _resolve_outputs(root: Any) -> dict[str, Any]:
+    outputs = {}
+    for key, value in sorted(getattr(root, "outputs", {}).items()):
+        output = pulumi.Output.from_input(value)
+        resolved = _sync_await(output.future(with_unknowns=True))
+        secret = _sync_await(output.is_secret())
+        resolved = _plain(resolved)
+        outputs[key] = Secret(resolved) if secret else resolved
+    return outputs
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if type(value).__name__ == "Unknown":
+        return UNKNOWN
+    return value
+
+
+def stack_file(stack: str) -> Path:
+    """`dev` → Pulumi.dev.yaml; a path (stacks/x.yaml) → that file."""
+    candidate = Path(stack)
+    if candidate.suffix in (".yaml", ".yml"):
+        return candidate if candidate.is_absolute() else (Path.cwd() / candidate)
+    return ROOT / f"Pulumi.{stack}.yaml"
+
+
+def iter_stack_files() -> Iterator[Path]:
+    yield from sorted(ROOT.glob("Pulumi.*.yaml"))
+    yield from sorted((ROOT / "stacks").glob("*.yaml"))
