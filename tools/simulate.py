@@ -38,6 +38,7 @@ _SECRET_SIG = "4dabf18193072939515e22adb298388d"
 _SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270"
 _RESOURCE_REF_VALUE = "5cf8f73096256a8f31e491e813e4eb8e"
 _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+UNKNOWN_ID_MARK = _UNKNOWN  # appears in a read's id when the id is only known after deploy
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Record:
     property_dependencies: dict[str, list[str]]
     protect: bool
     retain_on_delete: bool
+    create_timeout: str | None = None
     cluster: str | None = None
 
     @property
@@ -84,10 +86,14 @@ class Record:
 
     @property
     def k8s_name(self) -> str | None:
+        if self.read:  # a read is named by its id, `namespace/name`
+            return self.id.rpartition("/")[2]
         return self.metadata.get("name") or reveal(self.inputs.get("name"))
 
     @property
     def namespace(self) -> str | None:
+        if self.read:
+            return self.id.rpartition("/")[0] or None
         return self.metadata.get("namespace") or reveal(self.inputs.get("namespace"))
 
     @property
@@ -178,9 +184,8 @@ def _decode_wire(value: Any) -> Any:
             return Secret(_decode_wire(value.get("value")))
         if sig == _RESOURCE_REF_VALUE:
             return {"$ref": value.get("urn")}
-        if sig is not None:
-            return {k: _decode_wire(v) for k, v in value.items() if k != _SECRET_SIG}
-        return {k: _decode_wire(v) for k, v in value.items()}
+        # The wire format (a protobuf Struct) does not keep key order: sort, so records are deterministic.
+        return {k: _decode_wire(value[k]) for k in sorted(value) if k != _SECRET_SIG}
     if isinstance(value, list):
         return [_decode_wire(v) for v in value]
     if isinstance(value, str) and _UNKNOWN in value:
@@ -270,7 +275,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         provider = request.provider or None
         if request.type.startswith("pulumi:providers:"):
             self.workshop_mocks.provider_clusters[urn] = request.name
-        deps = [] if read else list(request.dependencies)
+        deps = list(request.dependencies)
         prop_deps = {} if read else {k: list(v.urns) for k, v in request.propertyDependencies.items()}
         self.records.append(Record(
             urn=urn, type=request.type, name=request.name,
@@ -279,6 +284,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             dependencies=sorted(set(deps)), property_dependencies=prop_deps,
             protect=False if read else bool(request.protect),
             retain_on_delete=False if read else bool(request.retainOnDelete),
+            create_timeout=None if read else (request.customTimeouts.create or None),
             cluster=self.workshop_mocks.cluster_of(provider) if provider else None,
         ))
 
@@ -324,12 +330,17 @@ def _to_config_string(value: Any) -> str:
     return str(value)
 
 
-def simulate(config: Mapping[str, Any], *, preview: bool = False) -> Simulation:
-    """Evaluate the program with `config` (keys without the project prefix) under mocks."""
+def simulate(
+    config: Mapping[str, Any], *, preview: bool = False, monitor: RecordingMonitor | None = None
+) -> Simulation:
+    """Evaluate the program with `config` (keys without the project prefix) under mocks.
+
+    Pass a `monitor` to inspect what was recorded even when the program raises.
+    """
     from components.program import main
 
-    mocks = WorkshopMocks(preview)
-    monitor = RecordingMonitor(mocks)
+    monitor = monitor or RecordingMonitor(WorkshopMocks(preview))
+    mocks = monitor.workshop_mocks
     pulumi_settings.ROOT.set(None)
     set_all_config({f"{PROJECT}:{k}": _to_config_string(v) for k, v in config.items()},
                    [f"{PROJECT}:{k}" for k in SECRET_KEYS])

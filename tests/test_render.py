@@ -1,0 +1,76 @@
+"""The offline render, end to end: files, redaction, determinism and bad config."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tools import render
+from tools.simulate import FAKE_LICENSE, ROOT
+
+
+def run_render(out: Path, stack: str = "dev") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tools.render", stack, "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_render_dev_stack_twice_is_byte_identical(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert run_render(first).returncode == 0
+    assert run_render(second).returncode == 0
+    names = sorted(p.name for p in first.iterdir())
+    assert names == ["cluster1.yaml", "cluster2.yaml", "graph.mmd", "mgmt.yaml", "outputs.json", "summary.md"]
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_render_writes_per_cluster_objects_and_helm_releases(tmp_path: Path) -> None:
+    assert render.main(["dev", "--out", str(tmp_path)]) == 0
+    mgmt = list(yaml.safe_load_all((tmp_path / "mgmt.yaml").read_text()))
+    release = next(d for d in mgmt if d["kind"] == "HelmRelease")
+    assert (release["name"], release["chart"], release["version"], release["namespace"]) == (
+        "gloo-mesh-enterprise", "gloo-mesh-enterprise", "2.2.6", "gloo-mesh")
+    assert release["repository"] == "https://storage.googleapis.com/gloo-mesh-enterprise/gloo-mesh-enterprise"
+    assert release["values"]["licenseKey"] == "[secret]"
+    assert {d["kind"] for d in mgmt} >= {"IstioLifecycleManager", "GatewayLifecycleManager", "KubernetesCluster"}
+    cluster1 = list(yaml.safe_load_all((tmp_path / "cluster1.yaml").read_text()))
+    copies = [d for d in cluster1 if d["kind"] == "Secret"]
+    assert {d["metadata"]["name"] for d in copies} == {"relay-root-tls-secret", "relay-identity-token-secret"}
+    assert all(d["data"] == "[secret]" for d in copies)
+
+
+def test_render_never_writes_a_secret_value(tmp_path: Path) -> None:
+    assert run_render(tmp_path).returncode == 0
+    for path in tmp_path.iterdir():
+        text = path.read_text()
+        assert FAKE_LICENSE not in text, path.name
+        assert "mock ca.crt" not in text and "bW9jayBjYS5jcnQ" not in text, path.name
+
+
+def test_render_graph_and_summary(tmp_path: Path) -> None:
+    assert run_render(tmp_path).returncode == 0
+    graph = (tmp_path / "graph.mmd").read_text()
+    assert graph.startswith("flowchart LR\n")
+    assert "subgraph mgmt" in graph and "subgraph cluster1" in graph
+    summary = (tmp_path / "summary.md").read_text()
+    assert "| mgmt | IstioLifecycleManager | 2 |" in summary
+    assert "a fake one was used" in summary
+
+
+def test_bad_config_gives_the_same_error_and_a_non_zero_exit(tmp_path: Path) -> None:
+    stack = tmp_path / "bad.yaml"
+    stack.write_text("config:\n  gloo-mesh-workshop:platform: gke\n  gloo-mesh-workshop:features: [oauth]\n")
+    result = run_render(tmp_path / "out", str(stack))
+    assert result.returncode == 2
+    assert "platform: unknown platform 'gke'; allowed are: openshift, kubernetes" in result.stderr
+    assert "feature 'oauth' needs feature 'keycloak'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_stack_file(tmp_path: Path) -> None:
+    result = run_render(tmp_path, "nosuchstack")
+    assert result.returncode == 2 and "no stack config file" in result.stderr
