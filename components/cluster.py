@@ -23,7 +23,6 @@ class Cluster:
             name,
             context=context,
             kubeconfig=kubeconfig,
-            # Helm releases install charts from the repositories in their values; no local repo cache.
             enable_server_side_apply=True,
         )
         self._namespaces: dict[str, tuple[k8s.core.v1.Namespace, dict[str, str]]] = {}
