@@ -33,7 +33,7 @@ from .workloads import declare, is_workload
 BOOKINFO_IMAGE_TAG = "1.17.0"  # the tag of release-1.16's bookinfo.yaml
 BOOKINFO_RUN_AS_USER = 1000  # every container's securityContext in that file (hence anyuid on OpenShift)
 
-# Where each app runs, and its versions other than reviews' (which come from the settings).
+# The namespace each app runs in.
 BOOKINFO_NAMESPACES: dict[str, str] = {
     PRODUCTPAGE_APP: BOOKINFO_FRONTENDS_NS,
     DETAILS_APP: BOOKINFO_BACKENDS_NS,
