@@ -56,6 +56,21 @@ CLUSTER_DOMAIN = "cluster.local"
 HTTP_PORT = 80
 HTTPS_PORT = 443
 
+# Demo apps (labs 4-5) and their workspaces (labs 7, 8, 14) ------------------------------------
+# App names are both the pods' `app` label and their Service's name; workspace export rules and
+# later labs' route tables and policies select them.
+PRODUCTPAGE_APP = "productpage"
+DETAILS_APP = "details"
+RATINGS_APP = "ratings"
+REVIEWS_APP = "reviews"
+BOOKINFO_PORT = 9080
+IN_MESH_APP = "in-mesh"
+NOT_IN_MESH_APP = "not-in-mesh"
+HTTPBIN_PORT = 8000
+GATEWAYS_WORKSPACE = "gateways"
+BOOKINFO_WORKSPACE = "bookinfo"
+HTTPBIN_WORKSPACE = "httpbin"
+
 # OpenShift ------------------------------------------------------------------------------------
 ISTIO_CNI_ATTACHMENT = "istio-cni"
 ANYUID_SCC_CLUSTER_ROLE = "system:openshift:scc:anyuid"

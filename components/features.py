@@ -30,7 +30,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("failover", 12, "FailoverPolicy and OutlierDetectionPolicy", ("virtual-destinations",), available=False),
     Feature("zero-trust", 13, "service isolation on the bookinfo workspace and three AccessPolicies", ("gateway",),
             available=False),
-    Feature("httpbin-workspace", 14, "httpbin Workspace and WorkspaceSettings", available=False),
+    Feature("httpbin-workspace", 14, "httpbin Workspace and WorkspaceSettings"),
     Feature("external-service", 15, "ExternalService httpbin.org and the httpbin /get route",
             ("httpbin-workspace", "gateway-tls"), available=False),
     Feature("keycloak", 16, "Keycloak on the management cluster with realm, OIDC client, mapper, two users",

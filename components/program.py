@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pulumi
 
+from .apps import build_apps
 from .cluster import Cluster
 from .config import Settings, load_settings
 from .lab02_agent import Agent, AgentArgs
@@ -61,5 +62,6 @@ def export_outputs(platform: Platform) -> None:
 def main() -> Platform:
     settings = load_settings()  # raises ConfigError before any resource is registered
     platform = build_platform(settings)
+    build_apps(platform)
     export_outputs(platform)
     return platform
