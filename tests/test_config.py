@@ -131,7 +131,7 @@ def test_unknown_feature_lists_the_known_ones() -> None:
 
 
 def test_feature_without_prerequisite_names_both() -> None:
-    for feature in FEATURES:
+    for feature in (f for f in FEATURES if f.needs):
         found = problems(features=[feature.name])
         for need in feature.needs:
             assert f"features: feature {feature.name!r} needs feature {need!r}; add {need!r} to features" in found

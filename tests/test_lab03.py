@@ -9,6 +9,7 @@ from components.lab03_istio import istio_lifecycle_manager
 from tools.simulate import Simulation
 
 CLUSTERS = ["cluster1", "cluster2"]
+ISTIO_NAMESPACES = ("istio-system", "istio-gateways", "gm-iop-1-17")
 HUB = "us-docker.pkg.dev/gloo-mesh/istio-workshops"
 
 
@@ -114,14 +115,15 @@ def test_gateway_lifecycle_managers(dev_sim: Simulation, cluster: str) -> None:
 
 @pytest.mark.parametrize("cluster", CLUSTERS)
 def test_openshift_grants_and_cni_attachment(dev_sim: Simulation, cluster: str) -> None:
-    bindings = dev_sim.select("ClusterRoleBinding", cluster=cluster)
+    bindings = [b for b in dev_sim.select("ClusterRoleBinding", cluster=cluster)
+                if b.inputs["subjects"][0]["name"].split(":")[-1] in ISTIO_NAMESPACES]
     groups = sorted(s["name"] for b in bindings for s in b.inputs["subjects"])
     assert groups == ["system:serviceaccounts:gm-iop-1-17", "system:serviceaccounts:istio-gateways",
                       "system:serviceaccounts:istio-system"]
     for binding in bindings:
         assert binding.inputs["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
                                              "name": "system:openshift:scc:anyuid"}
-    nad = dev_sim.one("NetworkAttachmentDefinition", cluster=cluster)
+    nad = dev_sim.one("NetworkAttachmentDefinition", cluster=cluster, namespace="istio-gateways")
     assert nad.metadata == {"name": "istio-cni", "namespace": "istio-gateways"}
     assert nad.inputs["apiVersion"] == "k8s.cni.cncf.io/v1"
 
@@ -146,13 +148,15 @@ def test_lifecycle_manager_follows_configured_versions() -> None:
 
 @pytest.mark.parametrize("cluster", CLUSTERS)
 def test_lifecycle_waits_for_agent_registration_crds_and_openshift_grants(dev_sim: Simulation, cluster: str) -> None:
-    agent = dev_sim.one("kubernetes:helm.sh/v3:Release", cluster=cluster)
+    agent = dev_sim.one("kubernetes:helm.sh/v3:Release", cluster=cluster, name="gloo-mesh-agent")
     registration = dev_sim.one("KubernetesCluster", name=cluster)
     mgmt_release = dev_sim.one("kubernetes:helm.sh/v3:Release", cluster="mgmt")
     for name in (f"{cluster}-installation",):
         lifecycle = dev_sim.one("IstioLifecycleManager", name=name)
-        for prerequisite in (agent, registration, mgmt_release, *dev_sim.select("ClusterRoleBinding", cluster=cluster),
-                             dev_sim.one("NetworkAttachmentDefinition", cluster=cluster)):
+        istio_grants = [b for b in dev_sim.select("ClusterRoleBinding", cluster=cluster)
+                        if b.inputs["subjects"][0]["name"].split(":")[-1] in ISTIO_NAMESPACES]
+        for prerequisite in (agent, registration, mgmt_release, *istio_grants,
+                             dev_sim.one("NetworkAttachmentDefinition", cluster=cluster, namespace="istio-gateways")):
             assert dev_sim.depends_on(lifecycle, prerequisite), prerequisite.urn
     for name in (f"{cluster}-ingress", f"{cluster}-eastwest"):
         gateway = dev_sim.one("GatewayLifecycleManager", name=name)

@@ -74,7 +74,7 @@ def test_management_cluster_as_workload_cluster(shared_mgmt_sim: Simulation) -> 
     # One gloo-mesh namespace on cluster1, holding both the management plane and the agent.
     assert len(shared_mgmt_sim.select("Namespace", cluster="cluster1", name="gloo-mesh")) == 1
     releases = {r.inputs["name"] for r in shared_mgmt_sim.select("kubernetes:helm.sh/v3:Release", cluster="cluster1")}
-    assert releases == {"gloo-mesh-enterprise", "gloo-mesh-agent"}
+    assert releases == {"gloo-mesh-enterprise", "gloo-mesh-agent", "gloo-mesh-agent-addons"}
     # The chart made the relay secrets there already: they are copied to cluster2 only.
     copies = [r.cluster for r in shared_mgmt_sim.select("Secret") if r.k8s_name == "relay-root-tls-secret"]
     assert copies == ["cluster2"]
@@ -109,7 +109,9 @@ def test_crd_releases_are_protected_only_when_asked(dev_sim: Simulation) -> None
     assert not any(r.protect for r in dev_sim.records)
     protected = simulate(dev_config(protectPlatform=True))
     releases = protected.select("kubernetes:helm.sh/v3:Release")
-    assert len(releases) == 3 and all(r.protect and r.retain_on_delete for r in releases)
+    # The releases that install the Gloo CRDs: the management plane and every agent.
+    assert sorted((r.cluster, r.inputs["name"]) for r in releases if r.protect and r.retain_on_delete) == [
+        ("cluster1", "gloo-mesh-agent"), ("cluster2", "gloo-mesh-agent"), ("mgmt", "gloo-mesh-enterprise")]
 
 
 def test_helm_timeout_from_config() -> None:

@@ -141,28 +141,36 @@ class Simulation:
         return found[0]
 
     def depends_on(self, record: Record, other: Record) -> bool:
-        """Whether `record` waits for `other`, directly or through its dependencies or ancestors."""
+        """Whether `record` waits for `other`, directly or transitively, as the engine orders them.
+
+        A resource waits for its dependencies (explicit and property dependencies); depending on a
+        component means waiting for everything under it. A resource is also created after its
+        parent, but a component parent is registered at once and waits for nothing, so siblings
+        under one component do not wait for each other.
+        """
         seen: set[str] = set()
-        stack = [record.urn]
+        stack = list(self._direct(record))
         while stack:
             urn = stack.pop()
             if urn in seen:
                 continue
             seen.add(urn)
-            current = self._by_urn.get(urn)
-            if current is None:
-                continue
-            if urn != record.urn and urn == other.urn:
+            if urn == other.urn:
                 return True
-            stack.extend(current.dependencies)
-            for deps in current.property_dependencies.values():
-                stack.extend(deps)
-            if current.parent:
-                stack.append(current.parent)
-            # A component's dependencies are those of its children too (Pulumi waits for all of them).
-            if not current.custom:
-                stack.extend(r.urn for r in self.records if r.parent == urn)
+            current = self._by_urn.get(urn)
+            if current is not None:
+                stack.extend(self._direct(current))
         return False
+
+    def _direct(self, record: Record) -> list[str]:
+        urns = list(record.dependencies)
+        for deps in record.property_dependencies.values():
+            urns.extend(deps)
+        if record.parent and record.parent in self._by_urn and self._by_urn[record.parent].custom:
+            urns.append(record.parent)
+        if not record.custom:  # waiting for a component is waiting for its children
+            urns.extend(r.urn for r in self.records if r.parent == record.urn)
+        return urns
 
 
 def reveal(value: Any) -> Any:
