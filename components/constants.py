@@ -60,3 +60,12 @@ HTTPS_PORT = 443
 ISTIO_CNI_ATTACHMENT = "istio-cni"
 ANYUID_SCC_CLUSTER_ROLE = "system:openshift:scc:anyuid"
 SCC_BINDING_PREFIX = "gloo-mesh-workshop-anyuid-"
+
+# Gateway and the objects it routes to (labs 9-15) ----------------------------------------------
+NORTH_SOUTH_GATEWAY = "north-south-gw"  # VirtualGateway; the main RouteTable binds to it
+GATEWAY_TLS_SECRET = "tls-secret"  # Secret on every workload cluster; the VirtualGateway's 443 listener
+PRODUCTPAGE_SERVICE = "productpage"
+BOOKINFO_PORT = 9080  # every bookinfo Service (productpage, reviews, ratings, details)
+HTTPBIN_IN_MESH_SERVICE = "in-mesh"
+HTTPBIN_PORT = 8000
+HTTPBIN_EXTERNAL_SERVICE = "httpbin"  # the ExternalService for httpbin.org; the httpbin route targets it
