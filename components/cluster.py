@@ -73,6 +73,10 @@ class Cluster:
         self._ready[name] = ready
         return ns
 
+    def declares(self, name: str) -> bool:
+        """Whether this program declares namespace `name` on this cluster (so objects in it can wait for it)."""
+        return name in self._ready
+
     def namespace_ready(self, name: str) -> list[pulumi.Resource]:
         """What a workload in a declared namespace waits for: the namespace and, on OpenShift, its grants."""
         return list(self._ready[name])

@@ -63,7 +63,7 @@ PRODUCTPAGE_APP = "productpage"
 DETAILS_APP = "details"
 RATINGS_APP = "ratings"
 REVIEWS_APP = "reviews"
-BOOKINFO_PORT = 9080
+BOOKINFO_PORT = 9080  # every bookinfo Service (productpage, reviews, ratings, details)
 IN_MESH_APP = "in-mesh"
 NOT_IN_MESH_APP = "not-in-mesh"
 HTTPBIN_PORT = 8000
@@ -75,3 +75,8 @@ HTTPBIN_WORKSPACE = "httpbin"
 ISTIO_CNI_ATTACHMENT = "istio-cni"
 ANYUID_SCC_CLUSTER_ROLE = "system:openshift:scc:anyuid"
 SCC_BINDING_PREFIX = "gloo-mesh-workshop-anyuid-"
+
+# Gateway and the objects it routes to (labs 9-15) ----------------------------------------------
+NORTH_SOUTH_GATEWAY = "north-south-gw"  # VirtualGateway; the main RouteTable binds to it
+GATEWAY_TLS_SECRET = "tls-secret"  # Secret on every workload cluster; the VirtualGateway's 443 listener
+HTTPBIN_EXTERNAL_SERVICE = "httpbin"  # the ExternalService for httpbin.org; the httpbin route targets it

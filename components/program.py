@@ -13,6 +13,7 @@ import pulumi
 from .apps import build_apps
 from .cluster import Cluster
 from .config import Settings, load_settings
+from .gateway_labs import build_gateway_labs, export_gateway_outputs
 from .lab02_agent import Agent, AgentArgs
 from .lab02_management_plane import ManagementPlane, ManagementPlaneArgs
 from .lab03_istio import IstioLifecycle, IstioLifecycleArgs
@@ -62,6 +63,8 @@ def export_outputs(platform: Platform) -> None:
 def main() -> Platform:
     settings = load_settings()  # raises ConfigError before any resource is registered
     platform = build_platform(settings)
-    build_apps(platform)
+    build_apps(platform)  # declares the app namespaces the gateway labs' objects live in
+    build_gateway_labs(platform)
     export_outputs(platform)
+    export_gateway_outputs(platform)
     return platform

@@ -69,7 +69,7 @@ def test_three_workload_clusters(three_sim: Simulation) -> None:
 
 
 def test_management_cluster_as_workload_cluster(shared_mgmt_sim: Simulation) -> None:
-    providers = [r.name for r in shared_mgmt_sim.records if r.type == "pulumi:providers:kubernetes"]
+    providers = sorted(r.name for r in shared_mgmt_sim.records if r.type == "pulumi:providers:kubernetes")
     assert providers == ["cluster1", "cluster2"]
     # One gloo-mesh namespace on cluster1, holding both the management plane and the agent.
     assert len(shared_mgmt_sim.select("Namespace", cluster="cluster1", name="gloo-mesh")) == 1
