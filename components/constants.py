@@ -60,3 +60,26 @@ HTTPS_PORT = 443
 ISTIO_CNI_ATTACHMENT = "istio-cni"
 ANYUID_SCC_CLUSTER_ROLE = "system:openshift:scc:anyuid"
 SCC_BINDING_PREFIX = "gloo-mesh-workshop-anyuid-"
+
+# Gloo Mesh addons (lab 6): Services (and service accounts) the policies of labs 13-20 name -----
+EXT_AUTH_SERVICE = "ext-auth-service"
+RATE_LIMITER_SERVICE = "rate-limiter"
+ADDON_GRPC_PORT_NAME = "grpc"
+
+# Bookinfo (lab 4): app labels and service accounts the lab 13 AccessPolicies select ------------
+PRODUCTPAGE_APP = "productpage"
+DETAILS_APP = "details"
+REVIEWS_APP = "reviews"
+RATINGS_APP = "ratings"
+BOOKINFO_PRODUCTPAGE_SA = "bookinfo-productpage"
+BOOKINFO_REVIEWS_SA = "bookinfo-reviews"
+
+
+def gateway_service_account(gateway_service: str, revision: str) -> str:
+    """The service account the lifecycle manager gives a gateway of a revision (lab 3)."""
+    return f"{gateway_service}-{revision}-service-account"
+
+# httpbin paths the OIDC flow uses (lab 17): Keycloak redirect URIs, ExtAuthPolicy, route matchers
+HTTPBIN_GET_PATH = "/get"
+OAUTH_CALLBACK_PATH = "/callback"
+OAUTH_LOGOUT_PATH = "/logout"

@@ -59,7 +59,11 @@ def export_outputs(platform: Platform) -> None:
 
 
 def main() -> Platform:
+    from .security import build_security_labs, export_security_outputs  # it builds on Platform
+
     settings = load_settings()  # raises ConfigError before any resource is registered
     platform = build_platform(settings)
+    security = build_security_labs(platform)  # after the apps labs: they declare its namespaces
     export_outputs(platform)
+    export_security_outputs(security)
     return platform

@@ -1,0 +1,71 @@
+"""Labs 13 and 16-21, each behind its feature flag: zero trust, Keycloak, and the gateway policies.
+
+`build_security_labs` runs after the apps labs (they declare the namespaces these objects go to).
+Everything except Keycloak (management cluster) goes to the cluster the workshop configures
+(`configCluster`, its CLUSTER1) and waits for the release installing Gloo's CRDs there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from .lab13_zero_trust import ZeroTrust, ZeroTrustArgs
+from .lab16_keycloak import Keycloak, KeycloakArgs
+from .lab17_oauth import OAuth, OAuthArgs
+from .lab18_jwt import Jwt, JwtArgs
+from .lab19_transformation import Transformation, TransformationArgs
+from .lab20_rate_limit import RateLimit, RateLimitArgs
+from .lab21_waf import Waf, WafArgs
+from .program import Platform
+
+
+@dataclass(frozen=True)
+class SecurityLabs:
+    zero_trust: ZeroTrust | None = None
+    keycloak: Keycloak | None = None
+    oauth: OAuth | None = None
+    jwt: Jwt | None = None
+    transformation: Transformation | None = None
+    rate_limit: RateLimit | None = None
+    waf: Waf | None = None
+
+
+def build_security_labs(platform: Platform) -> SecurityLabs:
+    s = platform.settings
+    config = platform.workloads[s.config_cluster]
+    crd_release = platform.agents[s.config_cluster].release
+    gateway_https_endpoint = platform.istio[s.config_cluster].https_endpoint
+    labs: dict[str, pulumi.ComponentResource] = {}
+
+    if s.has("zero-trust"):
+        labs["zero_trust"] = ZeroTrust("zero-trust", ZeroTrustArgs(s.versions.istio_revision, config, crd_release))
+    keycloak = None
+    if s.has("keycloak"):
+        keycloak = Keycloak("keycloak", KeycloakArgs(platform.mgmt, gateway_https_endpoint))
+        labs["keycloak"] = keycloak
+    # The feature table guarantees keycloak under oauth, and oauth under jwt (checked in config).
+    if s.has("oauth") and keycloak is not None:
+        labs["oauth"] = OAuth("oauth", OAuthArgs(config, crd_release, gateway_https_endpoint, keycloak, s.has("opa")))
+    if s.has("jwt") and keycloak is not None:
+        labs["jwt"] = Jwt("jwt", JwtArgs(config, crd_release, keycloak))
+    if s.has("transformation"):
+        labs["transformation"] = Transformation("transformation", TransformationArgs(config, crd_release))
+    if s.has("rate-limit"):
+        labs["rate_limit"] = RateLimit("rate-limit", RateLimitArgs(config, crd_release))
+    if s.has("waf"):
+        labs["waf"] = Waf("waf", WafArgs(config, crd_release))
+    return SecurityLabs(**labs)  # type: ignore[arg-type]
+
+
+def export_security_outputs(labs: SecurityLabs) -> None:
+    keycloak = labs.keycloak
+    if keycloak is None:
+        return
+    pulumi.export("keycloakUrl", keycloak.url)
+    pulumi.export("keycloakRealm", keycloak.realm)
+    pulumi.export("keycloakClientId", keycloak.client_id)
+    pulumi.export("keycloakClientSecret", keycloak.client_secret)
+    pulumi.export("keycloakUsers", keycloak.users)
+    pulumi.export("keycloakAdminPassword", keycloak.admin_password)
