@@ -71,3 +71,20 @@ def test_every_route_selector_matches_a_route(sim: Simulation) -> None:
     unmatched = [(kind, cluster, selected) for kind, cluster, selected in _route_selectors(sim)
                  if not any(c == cluster and selected.items() <= labels.items() for c, labels in routes)]
     assert unmatched == []
+
+
+def test_management_cluster_as_workload_cluster_declares_each_object_once() -> None:
+    sim = simulation(mgmtCluster="cluster1")
+    assert sim.one("Deployment", name="keycloak").cluster == "cluster1"
+    assert sim.one("ExtAuthPolicy", name="httpbin").cluster == "cluster1"
+    keys = [(r.type, r.cluster, r.namespace, r.k8s_name) for r in sim.records
+            if r.custom and not r.read and r.type.startswith("kubernetes:") and r.k8s_name]
+    assert len(keys) == len(set(keys))
+
+
+def test_preview_with_unknown_addresses_evaluates() -> None:
+    from tools.simulate import simulate
+
+    sim = simulate({"licenseKey": LICENSE, "features": list(ALL)}, preview=True)
+    assert sim.one("JWTPolicy", name="httpbin").spec["config"]["providers"]["keycloak"]["tokenSource"] == {
+        "headers": [{"name": "jwt"}]}
