@@ -37,26 +37,20 @@ def build_security_labs(platform: Platform) -> SecurityLabs:
     config = platform.workloads[s.config_cluster]
     crd_release = platform.agents[s.config_cluster].release
     gateway_https_endpoint = platform.istio[s.config_cluster].https_endpoint
-    labs: dict[str, pulumi.ComponentResource] = {}
-
-    if s.has("zero-trust"):
-        labs["zero_trust"] = ZeroTrust("zero-trust", ZeroTrustArgs(s.versions.istio_revision, config, crd_release))
-    keycloak = None
-    if s.has("keycloak"):
-        keycloak = Keycloak("keycloak", KeycloakArgs(platform.mgmt, gateway_https_endpoint))
-        labs["keycloak"] = keycloak
-    # The feature table guarantees keycloak under oauth, and oauth under jwt (checked in config).
-    if s.has("oauth") and keycloak is not None:
-        labs["oauth"] = OAuth("oauth", OAuthArgs(config, crd_release, gateway_https_endpoint, keycloak, s.has("opa")))
-    if s.has("jwt") and keycloak is not None:
-        labs["jwt"] = Jwt("jwt", JwtArgs(config, crd_release, keycloak))
-    if s.has("transformation"):
-        labs["transformation"] = Transformation("transformation", TransformationArgs(config, crd_release))
-    if s.has("rate-limit"):
-        labs["rate_limit"] = RateLimit("rate-limit", RateLimitArgs(config, crd_release))
-    if s.has("waf"):
-        labs["waf"] = Waf("waf", WafArgs(config, crd_release))
-    return SecurityLabs(**labs)  # type: ignore[arg-type]
+    # The feature table guarantees keycloak under oauth and jwt (checked in config, before this runs).
+    keycloak = Keycloak("keycloak", KeycloakArgs(platform.mgmt, gateway_https_endpoint)) if s.has("keycloak") else None
+    return SecurityLabs(
+        zero_trust=ZeroTrust("zero-trust", ZeroTrustArgs(s.versions.istio_revision, config, crd_release))
+        if s.has("zero-trust") else None,
+        keycloak=keycloak,
+        oauth=OAuth("oauth", OAuthArgs(config, crd_release, gateway_https_endpoint, keycloak, s.has("opa")))
+        if s.has("oauth") and keycloak else None,
+        jwt=Jwt("jwt", JwtArgs(config, crd_release, keycloak)) if s.has("jwt") and keycloak else None,
+        transformation=Transformation("transformation", TransformationArgs(config, crd_release))
+        if s.has("transformation") else None,
+        rate_limit=RateLimit("rate-limit", RateLimitArgs(config, crd_release)) if s.has("rate-limit") else None,
+        waf=Waf("waf", WafArgs(config, crd_release)) if s.has("waf") else None,
+    )
 
 
 def export_security_outputs(labs: SecurityLabs) -> None:
