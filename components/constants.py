@@ -80,3 +80,20 @@ SCC_BINDING_PREFIX = "gloo-mesh-workshop-anyuid-"
 NORTH_SOUTH_GATEWAY = "north-south-gw"  # VirtualGateway; the main RouteTable binds to it
 GATEWAY_TLS_SECRET = "tls-secret"  # Secret on every workload cluster; the VirtualGateway's 443 listener
 HTTPBIN_EXTERNAL_SERVICE = "httpbin"  # the ExternalService for httpbin.org; the httpbin route targets it
+
+# Gloo Mesh addons (lab 6): Services (and service accounts) the policies of labs 13-20 name -----
+EXT_AUTH_SERVICE = "ext-auth-service"
+RATE_LIMITER_SERVICE = "rate-limiter"
+ADDON_GRPC_PORT_NAME = "grpc"
+
+
+
+def gateway_service_account(gateway_service: str, revision: str) -> str:
+    """The service account the lifecycle manager gives a gateway of a revision (lab 3)."""
+    return f"{gateway_service}-{revision}-service-account"
+
+
+# httpbin paths the OIDC flow uses (lab 17): Keycloak redirect URIs, ExtAuthPolicy, route matchers
+HTTPBIN_GET_PATH = "/get"
+OAUTH_CALLBACK_PATH = "/callback"
+OAUTH_LOGOUT_PATH = "/logout"

@@ -30,7 +30,7 @@ from .lab10_traffic_policies import TrafficPolicies, TrafficPoliciesArgs
 from .lab11_root_trust import RootTrust, RootTrustArgs
 from .lab12_virtual_destinations import Failover, FailoverArgs, VirtualDestinations, VirtualDestinationsArgs
 from .lab15_external_service import ExternalServiceArgs, ExternalServiceLab, HttpbinRoute, HttpbinRouteArgs
-from .target import Target
+from .target import config_target, httpbin_target, mgmt_target
 
 if TYPE_CHECKING:
     from .program import Platform
@@ -50,20 +50,10 @@ class GatewayLabs:
     httpbin_route: HttpbinRoute | None
 
 
-def config_target(platform: Platform) -> Target:
-    """The config cluster, whose Gloo CRDs come with its agent release."""
-    name = platform.settings.config_cluster
-    return Target(platform.workloads[name], platform.agents[name].release)
-
-
-def mgmt_target(platform: Platform) -> Target:
-    """The management cluster, whose Gloo CRDs come with the enterprise release."""
-    return Target(platform.mgmt, platform.management.release)
-
-
 def build_gateway_labs(platform: Platform) -> GatewayLabs:
     s = platform.settings
     config = config_target(platform)
+    httpbin = httpbin_target(platform)
 
     certificate = None
     tls_secrets: dict[str, GatewayTlsSecret] = {}
@@ -82,9 +72,9 @@ def build_gateway_labs(platform: Platform) -> GatewayLabs:
     virtual_destinations = VirtualDestinations("virtual-destinations", VirtualDestinationsArgs(s, config)) \
         if s.has("virtual-destinations") else None
     failover = Failover("failover", FailoverArgs(s, config)) if s.has("failover") else None
-    external = ExternalServiceLab("external-service", ExternalServiceArgs(s, config)) \
+    external = ExternalServiceLab("external-service", ExternalServiceArgs(s, httpbin)) \
         if s.has("external-service") else None
-    httpbin_route = HttpbinRoute("httpbin-route", HttpbinRouteArgs(s, config)) if plan.has_httpbin_route(s) else None
+    httpbin_route = HttpbinRoute("httpbin-route", HttpbinRouteArgs(s, httpbin)) if plan.has_httpbin_route(s) else None
     return GatewayLabs(certificate, tls_secrets, gateway, traffic, root_trust, virtual_destinations, failover, external,
                        httpbin_route)
 
@@ -105,7 +95,7 @@ def gateway_outputs(platform: Platform) -> dict[str, Any]:
                             for c in plan.gateway_clusters(s)},
     }
     if plan.has_httpbin_route(s):
-        outputs["httpbinUrl"] = _url(platform.istio[plan.gateway_clusters(s)[0]].ingress_host, tls, "/get")
+        outputs["httpbinUrl"] = _url(platform.istio[plan.entry_gateway_cluster(s)].ingress_host, tls, "/get")
     return outputs
 
 

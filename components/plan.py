@@ -75,6 +75,12 @@ def gateway_clusters(settings: Settings) -> tuple[str, ...]:
     return (settings.first_workload.name,)
 
 
+def entry_gateway_cluster(settings: Settings) -> str:
+    """The workload cluster whose gateway users are sent to (the workshop's GW1): OIDC redirects,
+    the app URL of the OAuth flow and the httpbin URL use its address."""
+    return gateway_clusters(settings)[0]
+
+
 def virtual_gateway(settings: Settings) -> dict[str, Any]:
     """VirtualGateway `north-south-gw`: lab 9 (HTTP 80), lab 9 TLS (80 redirects, 443 SIMPLE), lab 12 (all clusters)."""
     selector: dict[str, Any] = {"labels": dict(INGRESS_GATEWAY_LABEL)}

@@ -17,6 +17,7 @@ from .gateway_labs import build_gateway_labs, export_gateway_outputs
 from .lab02_agent import Agent, AgentArgs
 from .lab02_management_plane import ManagementPlane, ManagementPlaneArgs
 from .lab03_istio import IstioLifecycle, IstioLifecycleArgs
+from .security import build_security_labs, export_security_outputs
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,10 @@ def export_outputs(platform: Platform) -> None:
 def main() -> Platform:
     settings = load_settings()  # raises ConfigError before any resource is registered
     platform = build_platform(settings)
-    build_apps(platform)  # declares the app namespaces the gateway labs' objects live in
+    build_apps(platform)  # declares the app namespaces the later labs' objects live in
     build_gateway_labs(platform)
+    security = build_security_labs(platform)
     export_outputs(platform)
     export_gateway_outputs(platform)
+    export_security_outputs(security)
     return platform

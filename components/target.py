@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 
 from . import crds
 from .cluster import Cluster
+
+if TYPE_CHECKING:
+    from .program import Platform
 
 
 @dataclass(frozen=True)
@@ -34,3 +38,23 @@ class Target:
         meta = manifest["metadata"]
         return crds.emit(self.cluster.resource_name(meta["name"], meta.get("namespace")), manifest,
                          self.cluster.opts(parent, [*self.needs(meta.get("namespace")), *also]))
+
+
+def workload_target(platform: Platform, name: str) -> Target:
+    """A workload cluster, whose Gloo CRDs come with its agent release."""
+    return Target(platform.workloads[name], platform.agents[name].release)
+
+
+def config_target(platform: Platform) -> Target:
+    """The config cluster: the gateways and bookinfo workspaces' route tables and policies go there."""
+    return workload_target(platform, platform.settings.config_cluster)
+
+
+def httpbin_target(platform: Platform) -> Target:
+    """The httpbin cluster: the httpbin workspace's objects go where its one namespace is."""
+    return workload_target(platform, platform.settings.httpbin_cluster)
+
+
+def mgmt_target(platform: Platform) -> Target:
+    """The management cluster, whose Gloo CRDs come with the enterprise release."""
+    return Target(platform.mgmt, platform.management.release)

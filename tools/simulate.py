@@ -249,7 +249,7 @@ class WorkshopMocks(pulumi_mocks.Mocks):
         if typ == "kubernetes:core/v1:Service" and (inputs.get("spec") or {}).get("type") == "LoadBalancer":
             return k8s_id, {**inputs, "status": self._load_balancer(cluster, meta.get("namespace"), meta.get("name"))}
         if typ == "random:index/randomPassword:RandomPassword":
-            return args.name, {**inputs, "result": _fake("password", args.name, length=inputs.get("length", 24))}
+            return args.name, {**inputs, "result": _fake("password", args.name, length=int(inputs.get("length", 24)))}
         if typ == "random:index/randomUuid:RandomUuid":
             raw = _fake("uuid", args.name, length=32)
             return args.name, {**inputs, "result": f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"}

@@ -1,0 +1,89 @@
+"""Lab 13: zero trust inside the bookinfo workspace, the three AccessPolicies.
+
+The other half of the lab, `serviceIsolation` + `trimProxyConfig` on the bookinfo
+WorkspaceSettings, is part of that object's single declaration (the apps labs emit it when
+`zero-trust` is on). Switching the feature off is the lab's own cleanup: the policies go away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from . import crds
+from .cluster import Cluster
+from .constants import (
+    ADDONS_NS,
+    BOOKINFO_FRONTENDS_NS,
+    DETAILS_APP,
+    EASTWEST_GATEWAY_SERVICE,
+    EXT_AUTH_SERVICE,
+    INGRESS_GATEWAY_SERVICE,
+    ISTIO_GATEWAYS_NS,
+    PRODUCTPAGE_APP,
+    RATE_LIMITER_SERVICE,
+    RATINGS_APP,
+    REVIEWS_APP,
+    gateway_service_account,
+)
+from .lab04_bookinfo import service_account_name
+
+FRONTEND_API_ACCESS = "frontend-api-access"
+ALLOW_DETAILS_REVIEWS = "allow-details-reviews"
+ALLOW_RATINGS = "allow-ratings"
+
+
+def _apps(*apps: str) -> list[dict[str, Any]]:
+    return [{"selector": {"labels": {"app": app}}} for app in apps]
+
+
+def _allowed(*accounts: dict[str, str]) -> dict[str, Any]:
+    return {"authz": {"allowedClients": [{"serviceAccountSelector": dict(a)} for a in accounts]}}
+
+
+def access_policies(revision: str) -> list[dict[str, Any]]:
+    """The lab's three AccessPolicies; the gateway service accounts carry the Istio revision."""
+    return [
+        crds.AccessPolicy.manifest(FRONTEND_API_ACCESS, BOOKINFO_FRONTENDS_NS, {
+            "applyToDestinations": _apps(PRODUCTPAGE_APP),
+            "config": _allowed(
+                {"name": gateway_service_account(INGRESS_GATEWAY_SERVICE, revision), "namespace": ISTIO_GATEWAYS_NS},
+                {"name": gateway_service_account(EASTWEST_GATEWAY_SERVICE, revision), "namespace": ISTIO_GATEWAYS_NS},
+                {"name": EXT_AUTH_SERVICE, "namespace": ADDONS_NS},
+                {"name": RATE_LIMITER_SERVICE, "namespace": ADDONS_NS},
+            ),
+        }),
+        crds.AccessPolicy.manifest(ALLOW_DETAILS_REVIEWS, BOOKINFO_FRONTENDS_NS, {
+            "applyToDestinations": _apps(DETAILS_APP, REVIEWS_APP),
+            "config": _allowed({"name": service_account_name(PRODUCTPAGE_APP)}),
+        }),
+        crds.AccessPolicy.manifest(ALLOW_RATINGS, BOOKINFO_FRONTENDS_NS, {
+            "applyToDestinations": _apps(RATINGS_APP),
+            "config": _allowed({"name": service_account_name(REVIEWS_APP)}),
+        }),
+    ]
+
+
+@dataclass(frozen=True)
+class ZeroTrustArgs:
+    revision: str
+    #: The cluster the workshop applies configuration to (its CLUSTER1).
+    cluster: Cluster
+    #: The release installing Gloo's CRDs on that cluster (its agent).
+    crd_release: pulumi.Resource
+
+
+class ZeroTrust(pulumi.ComponentResource):
+    def __init__(self, name: str, args: ZeroTrustArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("gloo-mesh-workshop:security:ZeroTrust", name, None, opts)
+        cluster = args.cluster
+        manifests = access_policies(args.revision)
+        depends_on = [args.crd_release, *cluster.namespace_ready(BOOKINFO_FRONTENDS_NS)]
+        self.policies = [
+            crds.emit(cluster.resource_name(m["metadata"]["name"], m["metadata"]["namespace"]), m,
+                      cluster.opts(self, depends_on))
+            for m in manifests
+        ]
+        self.register_outputs({"policies": [m["metadata"]["name"] for m in manifests]})
