@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from components.features import FEATURES, KNOWN_FEATURES
+from components.features import KNOWN_FEATURES
+from tests.feature_sets import buildable_features
 from tools.simulate import Secret, simulate
 from tools.verifier import verdicts as v
 from tools.verifier.checks import (
@@ -88,15 +89,6 @@ def test_outputs_file_that_is_not_json_is_an_outputs_error(tmp_path: Path) -> No
         load_outputs_file(tmp_path / "missing.json")
 
 
-def _available_feature_set() -> list[str]:
-    """Every feature this version builds, minus those whose prerequisites it does not build yet."""
-    chosen: list[str] = []
-    for feature in FEATURES:  # the table lists prerequisites first
-        if feature.available and all(need in chosen for need in feature.needs):
-            chosen.append(feature.name)
-    return chosen
-
-
 def _plain(value: Any) -> Any:
     if isinstance(value, Secret):
         return _plain(value.value)
@@ -108,7 +100,7 @@ def _plain(value: Any) -> Any:
 
 
 def test_verifier_reads_the_outputs_the_real_program_exports() -> None:
-    features = _available_feature_set()
+    features = buildable_features()
     simulated = simulate({"licenseKey": "x", "features": features}).outputs
     raw = json.loads(json.dumps(_plain(simulated)))  # the shape `pulumi stack output --json` prints
     parsed = parse_outputs(raw)
