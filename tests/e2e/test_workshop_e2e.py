@@ -10,7 +10,7 @@ Opt-in, and skipped (quickly, before anything is deployed) unless all of these a
 Optional: GMW_E2E_FEATURES (comma list; default every feature this version builds),
 GMW_E2E_PLATFORM (default kubernetes), GMW_E2E_EXTERNAL_WEIGHT, GMW_E2E_REPORT (where to write the
 verifier's table), GMW_E2E_VERIFY_TIMEOUT (seconds, default 900), GMW_E2E_STRICT=0 (accept skipped
-checks), GMW_E2E_KEEP=1 (do not destroy). The state lives in a local file backend in a temporary
+checks), GMW_E2E_KEEP=1 (do not destroy), GMW_E2E_REQUIRED=1 (fail instead of skipping, for CI). The state lives in a local file backend in a temporary
 directory; the program is copied there so no stack file lands in the repository.
 """
 
@@ -57,7 +57,10 @@ def _why_not() -> str | None:
 
 
 _REASON = _why_not()
-pytestmark = [pytest.mark.e2e, pytest.mark.skipif(_REASON is not None, reason=f"e2e skipped: {_REASON}")]
+#: In CI a missing prerequisite must fail the job, not turn it green by skipping.
+_REQUIRED = os.environ.get("GMW_E2E_REQUIRED") == "1"
+pytestmark = [pytest.mark.e2e,
+              pytest.mark.skipif(_REASON is not None and not _REQUIRED, reason=f"e2e skipped: {_REASON}")]
 
 
 def _features() -> list[str]:
@@ -93,6 +96,8 @@ def project_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def stack(project_dir: Path, tmp_path: Path) -> Iterator[Any]:
+    if _REASON is not None:
+        pytest.fail(f"GMW_E2E_REQUIRED=1 but {_REASON}")
     from pulumi import automation as auto
 
     state = tmp_path / "state"
