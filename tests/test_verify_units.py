@@ -192,6 +192,13 @@ def test_status_verdict_reports_status_and_body_excerpt() -> None:
     assert v.status_is(response(200), 200).ok
 
 
+def test_failure_detail_never_shows_the_bearer_token_httpbin_echoes() -> None:
+    echoed = response(200, json.dumps({"headers": {"Authorization": "Bearer eyJhbGciOi.eyJzdWIi.c2lnbmF0dXJl"}}))
+    detail = v.echoed_header_is(echoed, "X-Email", "user2@solo.io").detail
+    assert "eyJ" not in detail
+    assert "Bearer <redacted>" in detail
+
+
 def test_connection_failure_is_a_failure_not_a_pass() -> None:
     verdict = v.status_is(Response("https://gw/x", 0, error="ConnectionRefusedError"), 200)
     assert not verdict.ok and "no response" in verdict.detail

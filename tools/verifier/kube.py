@@ -97,7 +97,9 @@ class Kube:
     def cacerts_root(self, cluster: str) -> str | None:
         result = self.run(cluster, "-n", "istio-system", "get", "secret", "cacerts",
                           "-o", r"jsonpath={.data.root-cert\.pem}")
-        return result.stdout.strip() or None if result.returncode == 0 else None
+        if result.returncode != 0:
+            return None
+        return result.stdout.strip() or None
 
     def sidecar_chain(self, cluster: str) -> CommandResult:
         """reviews-v1's sidecar connects to ratings with istio ALPN and prints the peer chain."""
