@@ -23,7 +23,7 @@ from tools.verifier.checks import (
 )
 from tools.verifier.http import Response
 from tools.verifier.kube import CommandResult, Kube
-from tools.verifier.outputs import OutputsError, load_outputs_file, parse_outputs
+from tools.verifier.outputs import OutputsError, load_outputs_file, load_stack_outputs, parse_outputs
 from tools.verifier.runner import FAIL, PASS, SKIP, run_checks
 
 BASE: dict[str, Any] = {
@@ -384,3 +384,32 @@ def test_unreachable_context_is_reported_with_kubectls_error(tmp_path: Path) -> 
     assert kube.unavailable("cluster1") == reason
     assert len(calls) == 1  # asked once per cluster
     assert calls[0][:3] == [str(kubectl), "--context", "cluster9"]
+
+
+# --- reading the outputs through the Pulumi CLI ------------------------------------------------------
+
+
+def test_stack_outputs_come_from_pulumi_with_secrets_shown(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    argv_file = tmp_path / "argv"
+    pulumi = tmp_path / "pulumi"
+    pulumi.write_text(f"#!/bin/sh\necho \"$@\" > '{argv_file}'\ncat <<'EOF'\n{json.dumps(BASE)}\nEOF\n")
+    pulumi.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    parsed = load_stack_outputs("dev")
+    assert argv_file.read_text().split() == ["stack", "output", "--json", "--show-secrets", "--stack", "dev"]
+    assert parsed.management_cluster == "mgmt"
+
+
+def test_missing_pulumi_cli_points_to_the_outputs_option(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(OutputsError, match="--outputs"):
+        load_stack_outputs("dev")
+
+
+def test_failing_pulumi_cli_reports_its_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    pulumi = tmp_path / "pulumi"
+    pulumi.write_text("#!/bin/sh\necho 'error: no stack named dev found' >&2\nexit 255\n")
+    pulumi.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    with pytest.raises(OutputsError, match="no stack named dev found"):
+        load_stack_outputs("dev")
