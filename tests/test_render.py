@@ -8,11 +8,13 @@ from pathlib import Path
 
 import yaml
 
+from tests.conftest import renderable_dev_stack
 from tools import render
 from tools.simulate import FAKE_LICENSE, ROOT
 
 
-def run_render(out: Path, stack: str = "dev") -> subprocess.CompletedProcess[str]:
+def run_render(out: Path, stack: str | None = None) -> subprocess.CompletedProcess[str]:
+    stack = stack or renderable_dev_stack(out.parent)
     return subprocess.run([sys.executable, "-m", "tools.render", stack, "--out", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
 
@@ -28,7 +30,8 @@ def test_render_dev_stack_twice_is_byte_identical(tmp_path: Path) -> None:
 
 
 def test_render_writes_per_cluster_objects_and_helm_releases(tmp_path: Path) -> None:
-    assert render.main(["dev", "--out", str(tmp_path)]) == 0
+    assert render.main([renderable_dev_stack(tmp_path), "--out", str(tmp_path / "out")]) == 0
+    tmp_path = tmp_path / "out"
     mgmt = list(yaml.safe_load_all((tmp_path / "mgmt.yaml").read_text()))
     release = next(d for d in mgmt if d["kind"] == "HelmRelease")
     assert (release["name"], release["chart"], release["version"], release["namespace"]) == (
@@ -43,14 +46,16 @@ def test_render_writes_per_cluster_objects_and_helm_releases(tmp_path: Path) -> 
 
 
 def test_render_never_writes_a_secret_value(tmp_path: Path) -> None:
-    assert run_render(tmp_path).returncode == 0
-    for path in tmp_path.iterdir():
+    out = tmp_path / "out"
+    assert run_render(out).returncode == 0
+    for path in out.iterdir():
         text = path.read_text()
         assert FAKE_LICENSE not in text, path.name
         assert "mock ca.crt" not in text and "bW9jayBjYS5jcnQ" not in text, path.name
 
 
 def test_render_graph_and_summary(tmp_path: Path) -> None:
+    tmp_path = tmp_path / "out"
     assert run_render(tmp_path).returncode == 0
     graph = (tmp_path / "graph.mmd").read_text()
     assert graph.startswith("flowchart LR\n")
