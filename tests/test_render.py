@@ -6,8 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
+from policy.rules import Violation
 from tests.conftest import renderable_dev_stack
 from tools import render
 from tools.simulate import FAKE_LICENSE, ROOT
@@ -24,7 +26,8 @@ def test_render_dev_stack_twice_is_byte_identical(tmp_path: Path) -> None:
     assert run_render(first).returncode == 0
     assert run_render(second).returncode == 0
     names = sorted(p.name for p in first.iterdir())
-    assert names == ["cluster1.yaml", "cluster2.yaml", "graph.mmd", "mgmt.yaml", "outputs.json", "summary.md"]
+    assert names == ["cluster1.yaml", "cluster2.yaml", "graph.mmd", "mgmt.yaml", "outputs.json", "policy.md",
+                     "summary.md"]
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
@@ -79,3 +82,26 @@ def test_bad_config_gives_the_same_error_and_a_non_zero_exit(tmp_path: Path) -> 
 def test_missing_stack_file(tmp_path: Path) -> None:
     result = run_render(tmp_path, "nosuchstack")
     assert result.returncode == 2 and "no stack config file" in result.stderr
+
+
+def test_render_writes_the_policy_report(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run_render(out)
+    assert result.returncode == 0, result.stderr
+    policy = (out / "policy.md").read_text()
+    assert "0 mandatory and 0 advisory violations." in policy
+    assert "| `namespace-exists` | mandatory | 0 |" in policy
+
+
+def test_mandatory_policy_violation_fails_the_render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    seeded = Violation("namespace-exists", True, "urn:x", "Service istio-gateway/x on cluster1", "Fix: it.")
+    advisory = Violation("destination-selector-matches", False, "urn:y", "AccessPolicy a/b on cluster1", "Fix.")
+    monkeypatch.setattr(render, "check_simulation", lambda sim: [seeded, advisory])
+    stack = renderable_dev_stack(tmp_path)
+    assert render.main([stack, "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "[mandatory] namespace-exists: Service istio-gateway/x on cluster1: Fix: it." in err
+    assert "[advisory] destination-selector-matches" in err
+    monkeypatch.setattr(render, "check_simulation", lambda sim: [advisory])
+    assert render.main([stack, "--out", str(tmp_path / "out2")]) == 0
