@@ -18,6 +18,7 @@ def dev_config(**overrides: Any) -> dict[str, Any]:
 
 CONFIGS: dict[str, dict[str, Any]] = {
     "dev": dev_config(),
+    "dev-base": dev_config(features=[]),
     "dev-httpbin-workspace": dev_config(features=["httpbin-workspace"]),
     "kubernetes": {**LICENSE, "platform": "kubernetes"},
     "three": {**LICENSE, "workloadClusters": ["cluster1", "cluster2", "cluster3"],

@@ -10,7 +10,7 @@ from tools.simulate import ROOT, Simulation, simulate, stack_config, with_fake_l
 
 
 def dev_config(**overrides: Any) -> dict[str, Any]:
-    """Pulumi.dev.yaml's config with a fake license, plus overrides."""
+    """Pulumi.dev.yaml's config (the whole workshop) with a fake license, plus overrides."""
     config, _ = with_fake_license(stack_config(ROOT / "Pulumi.dev.yaml"))
     config.update(overrides)
     return config

@@ -94,7 +94,7 @@ def test_workspaces_follow_the_configured_clusters_in_order() -> None:
 # The program ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def dev() -> Simulation:
-    return sim("dev")
+    return sim("dev-base")  # labs 7-8 as written, before lab 13 adds isolation
 
 
 @pytest.mark.parametrize(("name", "workspace", "ws_settings", "settings_ns"), [

@@ -47,7 +47,7 @@ def test_feature_is_available() -> None:
 
 
 def test_off_by_default() -> None:
-    dev = sim("dev")
+    dev = sim("dev-base")
     assert dev.select("Workspace", name="httpbin") == []
     assert dev.select("WorkspaceSettings", name="httpbin") == []
 

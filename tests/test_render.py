@@ -6,13 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
+from policy.rules import Violation
 from tools import render
 from tools.simulate import FAKE_LICENSE, ROOT
 
 
-def run_render(out: Path, stack: str = "dev") -> subprocess.CompletedProcess[str]:
+def run_render(out: Path, stack: str | None = None) -> subprocess.CompletedProcess[str]:
+    stack = stack or "dev"
     return subprocess.run([sys.executable, "-m", "tools.render", stack, "--out", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
 
@@ -22,13 +25,15 @@ def test_render_dev_stack_twice_is_byte_identical(tmp_path: Path) -> None:
     assert run_render(first).returncode == 0
     assert run_render(second).returncode == 0
     names = sorted(p.name for p in first.iterdir())
-    assert names == ["cluster1.yaml", "cluster2.yaml", "graph.mmd", "mgmt.yaml", "outputs.json", "summary.md"]
+    assert names == ["cluster1.yaml", "cluster2.yaml", "generated.yaml", "graph.mmd", "mgmt.yaml", "outputs.json",
+                     "policy.md", "summary.md"]
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
 def test_render_writes_per_cluster_objects_and_helm_releases(tmp_path: Path) -> None:
-    assert render.main(["dev", "--out", str(tmp_path)]) == 0
+    assert render.main(["dev", "--out", str(tmp_path / "out")]) == 0
+    tmp_path = tmp_path / "out"
     mgmt = list(yaml.safe_load_all((tmp_path / "mgmt.yaml").read_text()))
     release = next(d for d in mgmt if d["kind"] == "HelmRelease")
     assert (release["name"], release["chart"], release["version"], release["namespace"]) == (
@@ -37,20 +42,24 @@ def test_render_writes_per_cluster_objects_and_helm_releases(tmp_path: Path) -> 
     assert release["values"]["licenseKey"] == "[secret]"
     assert {d["kind"] for d in mgmt} >= {"IstioLifecycleManager", "GatewayLifecycleManager", "KubernetesCluster"}
     cluster1 = list(yaml.safe_load_all((tmp_path / "cluster1.yaml").read_text()))
-    copies = [d for d in cluster1 if d["kind"] == "Secret"]
-    assert {d["metadata"]["name"] for d in copies} == {"relay-root-tls-secret", "relay-identity-token-secret"}
-    assert all(d["data"] == "[secret]" for d in copies)
+    secrets = {d["metadata"]["name"]: d for d in cluster1 if d["kind"] == "Secret"}
+    assert set(secrets) == {"relay-root-tls-secret", "relay-identity-token-secret", "tls-secret", "oauth"}
+    assert all((d.get("data") or d.get("stringData")) == "[secret]" for d in secrets.values())
+    generated = list(yaml.safe_load_all((tmp_path / "generated.yaml").read_text()))
+    assert {d["name"] for d in generated} >= {"gateway-tls-key", "keycloak-admin-password"}
 
 
 def test_render_never_writes_a_secret_value(tmp_path: Path) -> None:
-    assert run_render(tmp_path).returncode == 0
-    for path in tmp_path.iterdir():
+    out = tmp_path / "out"
+    assert run_render(out).returncode == 0
+    for path in out.iterdir():
         text = path.read_text()
         assert FAKE_LICENSE not in text, path.name
         assert "mock ca.crt" not in text and "bW9jayBjYS5jcnQ" not in text, path.name
 
 
 def test_render_graph_and_summary(tmp_path: Path) -> None:
+    tmp_path = tmp_path / "out"
     assert run_render(tmp_path).returncode == 0
     graph = (tmp_path / "graph.mmd").read_text()
     assert graph.startswith("flowchart LR\n")
@@ -74,3 +83,26 @@ def test_bad_config_gives_the_same_error_and_a_non_zero_exit(tmp_path: Path) -> 
 def test_missing_stack_file(tmp_path: Path) -> None:
     result = run_render(tmp_path, "nosuchstack")
     assert result.returncode == 2 and "no stack config file" in result.stderr
+
+
+def test_render_writes_the_policy_report(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run_render(out)
+    assert result.returncode == 0, result.stderr
+    policy = (out / "policy.md").read_text()
+    assert "0 mandatory and 0 advisory violations." in policy
+    assert "| `namespace-exists` | mandatory | 0 |" in policy
+
+
+def test_mandatory_policy_violation_fails_the_render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    seeded = Violation("namespace-exists", True, "urn:x", "Service istio-gateway/x on cluster1", "Fix: it.")
+    advisory = Violation("destination-selector-matches", False, "urn:y", "AccessPolicy a/b on cluster1", "Fix.")
+    monkeypatch.setattr(render, "check_simulation", lambda sim: [seeded, advisory])
+    stack = "dev"
+    assert render.main([stack, "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "[mandatory] namespace-exists: Service istio-gateway/x on cluster1: Fix: it." in err
+    assert "[advisory] destination-selector-matches" in err
+    monkeypatch.setattr(render, "check_simulation", lambda sim: [advisory])
+    assert render.main([stack, "--out", str(tmp_path / "out2")]) == 0

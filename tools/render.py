@@ -8,12 +8,15 @@ Evaluates the stack's config through the real program under the Pulumi mock runt
 
 - `<cluster>.yaml` per cluster: every Kubernetes object as it would be applied, and each Helm
   release as a document of kind `HelmRelease` (chart, version, repository, namespace, values);
+- `generated.yaml`: what the program generates itself (passwords, keys, certificates), by type;
 - `graph.mmd`: the dependency graph (Mermaid), explicit and property dependencies;
 - `summary.md`: resources per cluster and kind, and the stack outputs;
-- `outputs.json`: the stack outputs.
+- `outputs.json`: the stack outputs;
+- `policy.md`: the policy rules (`policy/rules.py`, the same as the CrossGuard pack) over the stack.
 
 Secret values are written as `[secret]`. The same input gives byte-identical output. A bad
-config prints the same message `pulumi up` would and exits with status 2.
+config prints the same message `pulumi up` would and exits with status 2; a mandatory policy
+violation is printed and exits with status 1 (the render is still written).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 import yaml
 
 from components.config import ConfigError
+from tools.policy_check import check_simulation, report
 from tools.simulate import (
     Record,
     Secret,
@@ -97,7 +101,9 @@ def declared(sim: Simulation) -> list[Record]:
 
 
 def cluster_of(record: Record) -> str:
-    return record.cluster or "no-cluster"
+    """The file a resource is written to: its cluster, or `generated` for what the program generates
+    itself (passwords, keys, certificates) and applies to no cluster."""
+    return record.cluster or "generated"
 
 
 class _Dumper(yaml.SafeDumper):
@@ -199,6 +205,7 @@ def render(stack: str, out: Path) -> Simulation:
     (out / "graph.mmd").write_text(mermaid(sim))
     (out / "summary.md").write_text(summary(sim, stack, fake_license))
     (out / "outputs.json").write_text(json.dumps(redact(sim.outputs), indent=2, sort_keys=True) + "\n")
+    (out / "policy.md").write_text(report(check_simulation(sim), stack))
     return sim
 
 
@@ -217,6 +224,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {path.name}: {error}", file=sys.stderr)
         return 2
     print(f"rendered {len(declared(sim))} resources of {path.name} to {args.out}")
+    violations = check_simulation(sim)
+    for violation in violations:
+        print(violation.line(), file=sys.stderr)
+    if any(v.mandatory for v in violations):
+        print(f"error: {path.name}: mandatory policy violations (see {args.out / 'policy.md'})", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,0 +1,78 @@
+"""Which stacks a change affects: the preview workflow runs `pulumi preview` for each of them.
+
+    python -m tools.changed_stacks --base <commit> [--head <commit>]    # from git
+    git diff --name-only A B | python -m tools.changed_stacks --stdin   # from a list of paths
+
+A stack is changed if its own file changed, or if the program or the policy pack changed (then
+every stack). Prints a JSON list of `{"stack": name, "file": path}`, and when `GITHUB_OUTPUT` is
+set also writes `stacks=<that JSON>` there for a job matrix. Stack files: `Pulumi.<name>.yaml` at
+the root (stack `<name>`) and `stacks/<name>.yaml` (stack `<name>`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from tools.simulate import ROOT, iter_stack_files
+
+# A change under one of these affects what every stack deploys or how it is checked.
+PROGRAM_PATHS = ("components/", "policy/", "__main__.py", "Pulumi.yaml", "requirements.txt")
+
+
+def stack_name(path: str) -> str:
+    name = Path(path).name
+    if name.startswith("Pulumi.") and name.count(".") == 2:
+        return name.split(".")[1]
+    return Path(path).stem
+
+
+def stack_files() -> list[str]:
+    """The repository's stack files, relative to its root."""
+    return [str(p.relative_to(ROOT)) for p in iter_stack_files()]
+
+
+def is_program_file(path: str) -> bool:
+    return any(path == p or (p.endswith("/") and path.startswith(p)) for p in PROGRAM_PATHS)
+
+
+def changed_stacks(changed: Iterable[str], files: list[str]) -> list[dict[str, str]]:
+    changed = [c.strip() for c in changed if c.strip()]
+    names = [stack_name(f) for f in files]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"two stack files give the same stack name: {', '.join(duplicates)}")
+    everything = any(is_program_file(c) for c in changed)
+    return [{"stack": stack_name(f), "file": f} for f in files if everything or f in changed]
+
+
+def git_changed(base: str, head: str) -> list[str]:
+    result = subprocess.run(["git", "diff", "--name-only", f"{base}...{head}"], cwd=ROOT, check=True,
+                            capture_output=True, text=True)
+    return result.stdout.splitlines()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.changed_stacks", description=__doc__.split("\n\n")[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--base", help="the commit the change is compared with (a pull request's base)")
+    source.add_argument("--stdin", action="store_true", help="read the changed paths from standard input")
+    parser.add_argument("--head", default="HEAD", help="the changed commit (default HEAD)")
+    args = parser.parse_args(argv)
+    changed = sys.stdin.read().splitlines() if args.stdin else git_changed(args.base, args.head)
+    result = json.dumps(changed_stacks(changed, stack_files()))
+    print(result)
+    output = os.environ.get("GITHUB_OUTPUT")
+    if output:
+        with open(output, "a", encoding="utf-8") as handle:
+            handle.write(f"stacks={result}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
