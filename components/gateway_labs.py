@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 
 from . import plan
-from .constants import HTTP_PORT, HTTPS_PORT
+from .constants import HTTP_PORT, HTTPBIN_GET_PATH, HTTPS_PORT
 from .lab09_gateway import (
     Gateway,
     GatewayArgs,
@@ -95,7 +95,7 @@ def gateway_outputs(platform: Platform) -> dict[str, Any]:
                             for c in plan.gateway_clusters(s)},
     }
     if plan.has_httpbin_route(s):
-        outputs["httpbinUrl"] = _url(platform.istio[plan.entry_gateway_cluster(s)].ingress_host, tls, "/get")
+        outputs["httpbinUrl"] = _url(platform.istio[plan.entry_gateway_cluster(s)].ingress_host, tls, HTTPBIN_GET_PATH)
     return outputs
 
 

@@ -23,6 +23,7 @@ from .constants import (
     GATEWAY_TLS_SECRET,
     HTTP_PORT,
     HTTPBIN_EXTERNAL_SERVICE,
+    HTTPBIN_GET_PATH,
     HTTPBIN_NS,
     HTTPBIN_PORT,
     HTTPS_PORT,
@@ -30,6 +31,8 @@ from .constants import (
     INGRESS_GATEWAY_LABEL,
     ISTIO_GATEWAYS_NS,
     NORTH_SOUTH_GATEWAY,
+    OAUTH_CALLBACK_PATH,
+    OAUTH_LOGOUT_PATH,
     PRODUCTPAGE_APP,
     TRUE,
 )
@@ -59,8 +62,9 @@ PRODUCTPAGE_MATCHERS: tuple[dict[str, Any], ...] = (
     {"uri": {"prefix": "/api/v1/products"}},
 )
 HTTPBIN_ROUTE = "httpbin"
-HTTPBIN_GET_MATCHER = {"uri": {"exact": "/get"}}
-OAUTH_MATCHERS: tuple[dict[str, Any], ...] = ({"uri": {"exact": "/logout"}}, {"uri": {"prefix": "/callback"}})
+HTTPBIN_GET_MATCHER = {"uri": {"exact": HTTPBIN_GET_PATH}}
+OAUTH_MATCHERS: tuple[dict[str, Any], ...] = (
+    {"uri": {"exact": OAUTH_LOGOUT_PATH}}, {"uri": {"prefix": OAUTH_CALLBACK_PATH}})
 PRODUCTPAGE_GLOBAL_HOST = "productpage.global"
 
 
@@ -150,10 +154,8 @@ def has_httpbin_route(settings: Settings) -> bool:
 
 def httpbin_destinations(settings: Settings) -> list[dict[str, Any]]:
     """Lab 15's three steps as one knob: the share of /get sent to httpbin.org, the rest to the in-mesh httpbin."""
-    in_mesh: dict[str, Any] = {"ref": {"name": IN_MESH_APP, "namespace": HTTPBIN_NS}}
-    if settings.httpbin_cluster != settings.config_cluster:
-        in_mesh["ref"]["cluster"] = settings.httpbin_cluster
-    in_mesh["port"] = {"number": HTTPBIN_PORT}
+    # The route lives on the httpbin cluster (with its workspace), so the service is a local reference.
+    in_mesh: dict[str, Any] = {"ref": {"name": IN_MESH_APP, "namespace": HTTPBIN_NS}, "port": {"number": HTTPBIN_PORT}}
     if not settings.has("external-service"):
         return [in_mesh]
     weight = settings.external_service_weight

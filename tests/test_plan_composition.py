@@ -264,7 +264,9 @@ def test_oauth_without_external_service_goes_to_the_in_mesh_service_whatever_the
     assert plan.httpbin_route_table(s)["spec"]["http"][0]["forwardTo"]["destinations"] == [IN_MESH]
 
 
-def test_in_mesh_destination_names_the_httpbin_cluster_when_it_is_not_the_config_cluster() -> None:
+def test_in_mesh_destination_is_local_to_the_route_on_the_httpbin_cluster() -> None:
+    # The httpbin route is applied on the httpbin cluster with its workspace, so the in-mesh
+    # service is referenced without a cluster, wherever httpbin runs.
     s = with_features(settings(httpbinCluster="cluster2"), *EXTERNAL_FEATURES)
     [destination] = plan.httpbin_route_table(s)["spec"]["http"][0]["forwardTo"]["destinations"]
-    assert destination["ref"] == {"name": "in-mesh", "namespace": "httpbin", "cluster": "cluster2"}
+    assert destination["ref"] == {"name": "in-mesh", "namespace": "httpbin"}
