@@ -94,6 +94,8 @@ def gateway_outputs(platform: Platform) -> dict[str, Any]:
         "productpageUrls": {c: _url(platform.istio[c].ingress_host, tls, "/productpage")
                             for c in plan.gateway_clusters(s)},
     }
+    if s.has("external-service"):
+        outputs["externalServiceWeight"] = s.external_service_weight  # what the verifier expects of /get
     if plan.has_httpbin_route(s):
         outputs["httpbinUrl"] = _url(platform.istio[plan.entry_gateway_cluster(s)].ingress_host, tls, HTTPBIN_GET_PATH)
     return outputs

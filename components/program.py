@@ -55,6 +55,7 @@ def export_outputs(platform: Platform) -> None:
     pulumi.export("features", sorted(s.features))
     pulumi.export("managementCluster", s.mgmt.name)
     pulumi.export("workloadClusters", [c.name for c in s.workload_clusters])
+    pulumi.export("httpbinCluster", s.httpbin_cluster)
     pulumi.export("mgmtServerEndpoint", platform.management.relay_endpoint)
     pulumi.export("gatewayEndpoints", {
         name: {"http": istio.http_endpoint, "https": istio.https_endpoint} for name, istio in platform.istio.items()

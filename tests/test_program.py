@@ -135,3 +135,5 @@ def test_stack_outputs(dev_sim: Simulation) -> None:
         for c in ("cluster1", "cluster2")}
     assert dev_sim.outputs["workloadClusters"] == ["cluster1", "cluster2"]
     assert dev_sim.outputs["managementCluster"] == "mgmt"
+    assert dev_sim.outputs["httpbinCluster"] == "cluster1"
+    assert dev_sim.outputs["externalServiceWeight"] == 0

@@ -110,6 +110,8 @@ def test_verifier_reads_the_outputs_the_real_program_exports() -> None:
     assert all(e["https"].endswith(":443") for e in parsed.gateway_endpoints.values())
     planned = {c.lab for c in plan(parsed)}
     assert planned == {f for f in features if f not in NO_CHECKS}
+    # The program exports everything the checks need: none is skipped for a missing output.
+    assert [(c.name, c.skip) for c in plan(parsed) if c.skip] == []
 
 
 def test_every_feature_has_checks_or_says_why_not() -> None:
