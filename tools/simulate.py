@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -331,13 +331,16 @@ def _to_config_string(value: Any) -> str:
 
 
 def simulate(
-    config: Mapping[str, Any], *, preview: bool = False, monitor: RecordingMonitor | None = None
+    config: Mapping[str, Any], *, preview: bool = False, monitor: RecordingMonitor | None = None,
+    program: Callable[[], Any] | None = None,
 ) -> Simulation:
     """Evaluate the program with `config` (keys without the project prefix) under mocks.
 
-    Pass a `monitor` to inspect what was recorded even when the program raises.
+    Pass a `monitor` to inspect what was recorded even when the program raises; `program` runs
+    another Pulumi program in the same harness (the benchmarks' floor) instead of this one.
     """
-    from components.program import main
+    if program is None:
+        from components.program import main as program
 
     monitor = monitor or RecordingMonitor(WorkshopMocks(preview))
     mocks = monitor.workshop_mocks
@@ -347,7 +350,7 @@ def simulate(
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=STACK, preview=preview, monitor=monitor)
     root = pulumi_settings.get_root_resource()
     try:
-        _sync_await(run_pulumi_func(main))
+        _sync_await(run_pulumi_func(program))
         outputs = _resolve_outputs(root)
     finally:
         pulumi_settings.ROOT.set(None)
