@@ -5,8 +5,8 @@
     python -m benchmarks.evaluate --clusters 0 --floor shape.json   # the floor (benchmarks.floor.shape)
 
 Prints one JSON object: `import_s` (the Pulumi SDK, the harness and the program's modules),
-`cold_s` (the first evaluation, which also loads the SDK modules it uses), `warm_s` (a second
-evaluation of the same stack in the same process: the steady per-resource cost), `records`, and
+`cold_s` (the first evaluation, which also loads the SDK modules it uses), `warm_s` (the median
+of `--warm` more evaluations of the same stack in the same process: the steady per-resource cost), `records`, and
 for each evaluation the time spent in Python's cyclic garbage collector (`cold_gc_s`, `warm_gc_s`):
 a full collection walks every object of the process, most of them the SDK's modules, so it costs
 the same whatever the stack and lands on whichever evaluation crosses its threshold. Each timed
@@ -22,6 +22,7 @@ _START = time.perf_counter()
 import argparse  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
+import statistics  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -60,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clusters", type=int, default=0)
     parser.add_argument("--floor", type=Path, metavar="SHAPE_JSON",
                         help="evaluate the floor program of this shape (benchmarks.floor.shape) instead")
+    parser.add_argument("--warm", type=int, default=3, help="warm evaluations after the cold one (median)")
     args = parser.parse_args(argv)
     config = config_for(args.clusters)
     program: Callable[[], Any] | None = None
@@ -74,11 +76,14 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     records = len(simulate(config, program=program).records)
     cold, cold_gc = time.perf_counter() - start, clock.total
-    gc.collect()
-    clock.reset()
-    start = time.perf_counter()
-    simulate(config, program=program)
-    warm, warm_gc = time.perf_counter() - start, clock.total
+    warm_samples = []
+    for _ in range(args.warm):
+        gc.collect()
+        clock.reset()
+        start = time.perf_counter()
+        simulate(config, program=program)
+        warm_samples.append((time.perf_counter() - start, clock.total))
+    warm, warm_gc = statistics.median_low(warm_samples)  # one evaluation: its time and its GC
     print(json.dumps({"import_s": imported, "cold_s": cold, "warm_s": warm, "cold_gc_s": cold_gc,
                       "warm_gc_s": warm_gc, "records": records}))
     return 0
