@@ -11,6 +11,7 @@ Pulumi; `emit` turns one into a resource of the right class.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypedDict, get_type_hints
 
@@ -167,11 +168,17 @@ class CustomResourceKind(k8s.apiextensions.CustomResource):
         return doc
 
 
+@functools.cache
+def spec_fields(kind: type[CustomResourceKind]) -> frozenset[str]:
+    """The spec's top-level fields of a kind (resolving the TypedDict's annotations once per kind)."""
+    return frozenset(get_type_hints(kind.SPEC))
+
+
 def check_spec(kind: type[CustomResourceKind], name: str, spec: Mapping[str, Json] | None) -> None:
     if spec is None:
         return
-    allowed = get_type_hints(kind.SPEC)
-    unknown = sorted(set(spec) - set(allowed))
+    allowed = spec_fields(kind)
+    unknown = sorted(set(spec) - allowed)
     if unknown:
         raise TypeError(
             f"{kind.KIND} {name!r}: unknown spec field(s) {', '.join(unknown)}; "

@@ -93,26 +93,6 @@ def test_same_config_same_resources_every_run(dev_sim: Simulation) -> None:
     assert again.outputs == dev_sim.outputs
 
 
-def test_workload_clusters_do_not_wait_for_each_other(three_sim: Simulation) -> None:
-    # The one deliberate exception: the VirtualGateway (on the config cluster) terminates TLS with
-    # tls-secret on every cluster whose gateway it selects, so it waits for those secrets.
-    clusters = ("cluster1", "cluster2", "cluster3")
-    crossing = []
-    for record in kubernetes_resources(three_sim):
-        if record.cluster not in clusters:
-            continue
-        for other in clusters:
-            if other == record.cluster:
-                continue
-            for dependency in three_sim.select(cluster=other):
-                if three_sim.depends_on(record, dependency):
-                    crossing.append((record.cluster, record.kind, record.k8s_name, other, dependency.kind,
-                                     dependency.k8s_name))
-    assert {c[:3] for c in crossing} == {("cluster1", "VirtualGateway", "north-south-gw")}
-    assert {c[3:] for c in crossing if c[4] == "Secret"} == {
-        ("cluster2", "Secret", "tls-secret"), ("cluster3", "Secret", "tls-secret")}
-
-
 def test_crd_releases_are_protected_only_when_asked(dev_sim: Simulation) -> None:
     assert not any(r.protect for r in dev_sim.records)
     protected = simulate(dev_config(protectPlatform=True))

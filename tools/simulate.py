@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from components.config import PROJECT, SECRET_KEYS
+from tools.graph import Graph
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = "simulation"
@@ -110,6 +111,7 @@ class Simulation:
     records: list[Record]
     outputs: dict[str, Any]
     _by_urn: dict[str, Record] = field(default_factory=dict)
+    _graph: Graph | None = None
 
     def __post_init__(self) -> None:
         self._by_urn = {r.urn: r for r in self.records}
@@ -141,36 +143,11 @@ class Simulation:
         return found[0]
 
     def depends_on(self, record: Record, other: Record) -> bool:
-        """Whether `record` waits for `other`, directly or transitively, as the engine orders them.
-
-        A resource waits for its dependencies (explicit and property dependencies); depending on a
-        component means waiting for everything under it. A resource is also created after its
-        parent, but a component parent is registered at once and waits for nothing, so siblings
-        under one component do not wait for each other.
-        """
-        seen: set[str] = set()
-        stack = list(self._direct(record))
-        while stack:
-            urn = stack.pop()
-            if urn in seen:
-                continue
-            seen.add(urn)
-            if urn == other.urn:
-                return True
-            current = self._by_urn.get(urn)
-            if current is not None:
-                stack.extend(self._direct(current))
-        return False
-
-    def _direct(self, record: Record) -> list[str]:
-        urns = list(record.dependencies)
-        for deps in record.property_dependencies.values():
-            urns.extend(deps)
-        if record.parent and record.parent in self._by_urn and self._by_urn[record.parent].custom:
-            urns.append(record.parent)
-        if not record.custom:  # waiting for a component is waiting for its children
-            urns.extend(r.urn for r in self.records if r.parent == record.urn)
-        return urns
+        """Whether `record` waits for `other`, directly or transitively, as the engine orders them
+        (`tools.graph.Graph`: dependencies, a component standing for everything under it, and parents)."""
+        if self._graph is None:
+            self._graph = Graph.from_records(self.records)
+        return self._graph.reaches(record.urn, other.urn)
 
 
 def reveal(value: Any) -> Any:
@@ -339,13 +316,16 @@ def _to_config_string(value: Any) -> str:
 
 
 def simulate(
-    config: Mapping[str, Any], *, preview: bool = False, monitor: RecordingMonitor | None = None
+    config: Mapping[str, Any], *, preview: bool = False, monitor: RecordingMonitor | None = None,
+    program: Callable[[], Any] | None = None,
 ) -> Simulation:
     """Evaluate the program with `config` (keys without the project prefix) under mocks.
 
-    Pass a `monitor` to inspect what was recorded even when the program raises.
+    Pass a `monitor` to inspect what was recorded even when the program raises; `program` runs
+    another Pulumi program in the same harness (the benchmarks' floor) instead of this one.
     """
-    from components.program import main
+    if program is None:
+        from components.program import main as program
 
     monitor = monitor or RecordingMonitor(WorkshopMocks(preview))
     mocks = monitor.workshop_mocks
@@ -355,7 +335,7 @@ def simulate(
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=STACK, preview=preview, monitor=monitor)
     root = pulumi_settings.get_root_resource()
     try:
-        _sync_await(run_pulumi_func(main))
+        _sync_await(run_pulumi_func(program))
         outputs = _resolve_outputs(root)
     finally:
         pulumi_settings.ROOT.set(None)

@@ -1,0 +1,29 @@
+"""The stack configs the benchmarks (and the critical-path tests) evaluate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.config import REVIEWS_VERSIONS
+from components.features import FEATURES
+from tools.simulate import ROOT, stack_config, with_fake_license
+
+
+def available_features() -> list[str]:
+    """Every feature this version can switch on: the whole workshop."""
+    return [f.name for f in FEATURES if f.available]
+
+
+def dev_config() -> dict[str, Any]:
+    """Pulumi.dev.yaml as committed, with a fake license."""
+    config, _ = with_fake_license(stack_config(ROOT / "Pulumi.dev.yaml"))
+    return config
+
+
+def workshop_config(clusters: int) -> dict[str, Any]:
+    """The dev stack with `clusters` workload clusters (cluster1..N, the workshop's reviews versions:
+    v1+v2 on the first, v1+v2+v3 on the others) and every available feature on."""
+    names = [f"cluster{i}" for i in range(1, clusters + 1)]
+    reviews = [list(REVIEWS_VERSIONS[:2]) if i == 0 else list(REVIEWS_VERSIONS) for i in range(clusters)]
+    return {**dev_config(), "workloadClusters": names, "workloadContexts": names, "reviewsVersions": reviews,
+            "features": available_features()}
