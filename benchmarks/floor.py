@@ -30,6 +30,10 @@ _INPUTS: dict[str, Callable[[str], dict[str, Any]]] = {
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": lambda name: {
         "metadata": {"name": name},
         "role_ref": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "r"}},
+    "kubernetes:apps/v1:Deployment": lambda name: {
+        "metadata": {"name": name},
+        "spec": {"selector": {"matchLabels": {"app": name}},
+                 "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": []}}}},
     "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": lambda name: {
         "metadata": {"name": name}, "role_ref": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "r"}},
 }
