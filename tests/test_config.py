@@ -218,3 +218,24 @@ def test_stack_files_carry_no_license() -> None:
     for path in [ROOT / "Pulumi.dev.yaml", *sorted(Path(ROOT / "stacks").glob("*.yaml"))]:
         config = yaml.safe_load(path.read_text()).get("config") or {}
         assert "gloo-mesh-workshop:licenseKey" not in config, path
+
+
+def test_pulumi_up_entry_point_reports_a_config_error_without_a_traceback() -> None:
+    # `pulumi up` runs __main__.py: a config mistake surfaces as pulumi.RunError, which the engine
+    # prints as a plain message instead of the program's stack trace.
+    import runpy
+
+    import pulumi
+
+    config = dev_config(platform="gke")
+    with pytest.raises(pulumi.RunError) as caught:
+        simulate(config, program=lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__"))
+    assert "platform: unknown platform 'gke'; allowed are: openshift, kubernetes" in str(caught.value)
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_pulumi_up_entry_point_runs_the_program() -> None:
+    import runpy
+
+    sim = simulate(dev_config(), program=lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__"))
+    assert sim.one("kubernetes:helm.sh/v3:Release", cluster="mgmt").inputs["name"] == "gloo-mesh-enterprise"
