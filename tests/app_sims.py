@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from components.config import Settings, parse_settings
-from tools.simulate import ROOT, Record, Simulation, simulate, stack_config
+from tests.conftest import cached_simulation, dev_config
+from tools.simulate import Record, Simulation
 
 LICENSE = {"licenseKey": "test-license"}
-
-
-def dev_config(**overrides: Any) -> dict[str, Any]:
-    """The dev stack (the workshop: OpenShift, mgmt + cluster1 + cluster2) with a test license."""
-    return {**stack_config(ROOT / "Pulumi.dev.yaml"), **LICENSE, **overrides}
 
 
 CONFIGS: dict[str, dict[str, Any]] = {
@@ -30,9 +25,8 @@ CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 
-@cache
 def sim(name: str) -> Simulation:
-    return simulate(CONFIGS[name])
+    return cached_simulation(CONFIGS[name])
 
 
 def settings(**values: Any) -> Settings:

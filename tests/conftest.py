@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 import pytest
 
 from tools.simulate import ROOT, Simulation, simulate, stack_config, with_fake_license
+
+
+@cache
+def _simulation_of(config_json: str) -> Simulation:
+    return simulate(json.loads(config_json))
+
+
+def cached_simulation(config: Mapping[str, Any]) -> Simulation:
+    """The program simulated with `config`, once per test session per distinct config (a simulation
+    takes about half a second). Treat the result as read-only: other tests share it."""
+    return _simulation_of(json.dumps(dict(config), sort_keys=True))
 
 
 def dev_config(**overrides: Any) -> dict[str, Any]:

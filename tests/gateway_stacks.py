@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-from functools import cache
 from typing import Any
 
 from components.config import Settings, parse_settings
-from tools.simulate import Simulation, simulate
+from tests.conftest import cached_simulation
+from tools.simulate import Simulation
 
 LICENSE = "test-license-not-a-real-key"
 
@@ -19,14 +18,9 @@ ALL_GATEWAY_LABS = ["gateway", "gateway-tls", "traffic-policies", "root-trust", 
                     "httpbin-workspace", "external-service"]
 
 
-@cache
-def _simulate(config_json: str) -> Simulation:
-    return simulate(json.loads(config_json))
-
-
 def stack(features: list[str], **config: Any) -> Simulation:
     """The simulated program for a feature list and further config (cached: treat the result as read-only)."""
-    return _simulate(json.dumps({"licenseKey": LICENSE, "features": features, **config}, sort_keys=True))
+    return cached_simulation({"licenseKey": LICENSE, "features": features, **config})
 
 
 def settings(features: list[str] | None = None, **config: Any) -> Settings:

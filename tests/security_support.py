@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import base64
-import json
-from functools import cache
 from typing import Any
 
-from tools.simulate import Simulation, simulate
+from tests.conftest import cached_simulation
+from tools.simulate import Simulation
 
 LICENSE = "test-license"
 PREREQUISITES = ("gateway", "gateway-tls", "httpbin-workspace")
@@ -21,14 +20,9 @@ HOST_KEYCLOAK = "keycloak.keycloak.mgmt.lb.example"
 KEYCLOAK_URL = f"http://{HOST_KEYCLOAK}:8080"
 
 
-@cache
-def _simulate(features: tuple[str, ...], extra: tuple[tuple[str, Any], ...]) -> Simulation:
-    return simulate({"licenseKey": LICENSE, "features": list(features), **{k: v for k, v in extra}})
-
-
 def simulation(features: tuple[str, ...] = ALL, **config: Any) -> Simulation:
-    return _simulate(tuple(features), tuple(sorted((k, json.dumps(v) if isinstance(v, list) else v)
-                                                   for k, v in config.items())))
+    """The simulated program with these features and further config (cached: treat it as read-only)."""
+    return cached_simulation({"licenseKey": LICENSE, "features": list(features), **config})
 
 
 def decode(data: str) -> str:
