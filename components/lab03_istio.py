@@ -34,9 +34,15 @@ from .constants import (
 )
 from .helm import load_balancer_address
 
-# LoadBalancer Services wait for an address and for gateway pods, which come after the management
-# plane, the agent and istiod: give them longer than Pulumi's default ten minutes.
-GATEWAY_SERVICE_TIMEOUT = "30m"
+# The gateway Services wait for an address and for gateway pods, which come after the management
+# plane, the agent and istiod; the lifecycle managers wait for Istio to be HEALTHY. Both can take
+# longer than Pulumi's default ten minutes on a cold cluster.
+ISTIO_INSTALL_TIMEOUT = "30m"
+
+
+def install_timeouts() -> pulumi.ResourceOptions:
+    return pulumi.ResourceOptions(custom_timeouts=pulumi.CustomTimeouts(
+        create=ISTIO_INSTALL_TIMEOUT, update=ISTIO_INSTALL_TIMEOUT))
 
 
 def _tcp(name: str, port: int, target: int) -> dict[str, Any]:
@@ -184,9 +190,7 @@ class IstioLifecycle(pulumi.ComponentResource):
         s, cluster, mgmt = args.settings, args.cluster, args.mgmt_cluster
         revision = s.versions.istio_revision
         gateways_ns = cluster.namespace(ISTIO_GATEWAYS_NS, self, {REVISION_LABEL: revision}, istio_workloads=True)
-        service_opts = pulumi.ResourceOptions.merge(
-            cluster.opts(self, [gateways_ns]), pulumi.ResourceOptions(custom_timeouts=pulumi.CustomTimeouts(
-                create=GATEWAY_SERVICE_TIMEOUT, update=GATEWAY_SERVICE_TIMEOUT)))
+        service_opts = pulumi.ResourceOptions.merge(cluster.opts(self, [gateways_ns]), install_timeouts())
         services = {}
         for manifest in (ingress_gateway_service(revision), eastwest_gateway_service(cluster.name, revision)):
             meta = manifest["metadata"]
@@ -199,7 +203,8 @@ class IstioLifecycle(pulumi.ComponentResource):
         if s.openshift:
             workload_prerequisites += [cluster.grant_anyuid(ns, self, None)
                                        for ns in (ISTIO_SYSTEM_NS, istio_operator_namespace(revision))]
-        lifecycle_opts = mgmt.opts(self, [*args.depends_on, *workload_prerequisites])
+        lifecycle_opts = pulumi.ResourceOptions.merge(
+            mgmt.opts(self, [*args.depends_on, *workload_prerequisites]), install_timeouts())
         #: Istio (istiod and its sidecar injector) is HEALTHY on this cluster: injected workloads wait for it.
         self.ready = crds.emit(mgmt.resource_name(f"{cluster.name}-installation", GLOO_MESH_NS),
                                istio_lifecycle_manager(cluster.name, s.versions, s.openshift), lifecycle_opts)

@@ -170,3 +170,10 @@ def test_gateway_services_wait_long_enough_for_the_gateways(dev_sim: Simulation,
     # management plane, the agent and istiod: longer than Pulumi's default ten minutes.
     for cluster in CLUSTERS:
         assert dev_sim.one("Service", cluster=cluster, name=name).create_timeout == "30m"
+
+
+@pytest.mark.parametrize("suffix", ["installation", "ingress", "eastwest"])
+def test_lifecycle_managers_wait_long_enough_for_a_healthy_install(dev_sim: Simulation, suffix: str) -> None:
+    for cluster in CLUSTERS:
+        record = next(r for r in dev_sim.select(cluster="mgmt", name=f"{cluster}-{suffix}"))
+        assert record.create_timeout == "30m"
