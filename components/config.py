@@ -334,8 +334,10 @@ def load_settings() -> Settings:
         if raw is None:
             continue
         values[key] = _decode(key, raw)
-    # Keys this program does not know are a typo more often than not: report them too.
-    for full_key in pulumi.runtime.config.CONFIG.get():
+    # Keys this program does not know are a typo more often than not: report them too. The CLI
+    # hands the stack's config to the program in PULUMI_CONFIG; tests and tools set it directly.
+    full_keys = set(pulumi.runtime.config.CONFIG.get()) | set(pulumi.runtime.config.get_config_env())
+    for full_key in sorted(full_keys):
         namespace, _, key = full_key.partition(":")
         if namespace == PROJECT and key not in KNOWN_KEYS:
             values[key] = pulumi.runtime.get_config(full_key)

@@ -247,3 +247,26 @@ def test_pulumi_up_entry_point_runs_the_program() -> None:
 
     sim = simulate(dev_config(), program=lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__"))
     assert sim.one("kubernetes:helm.sh/v3:Release", cluster="mgmt").inputs["name"] == "gloo-mesh-enterprise"
+
+
+def test_settings_from_the_environment_the_pulumi_cli_provides(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Under `pulumi up` the stack's config reaches the program as JSON in PULUMI_CONFIG.
+    import json
+
+    from pulumi.runtime.config import set_all_config
+
+    from components.config import load_settings
+
+    set_all_config({})
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({
+        "gloo-mesh-workshop:licenseKey": "license",
+        "gloo-mesh-workshop:workloadClusters": '["east", "west"]',
+        "gloo-mesh-workshop:externalServiceWeight": "25",
+    }))
+    settings = load_settings()
+    assert [c.name for c in settings.workload_clusters] == ["east", "west"]
+    assert settings.external_service_weight == 25
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({
+        "gloo-mesh-workshop:licenseKey": "license", "gloo-mesh-workshop:featurez": '["gateway"]'}))
+    with pytest.raises(ConfigError, match="featurez: unknown config key"):
+        load_settings()
