@@ -23,6 +23,7 @@ from .lab07_08_workspaces import (
 )
 from .lab14_httpbin_workspace import FEATURE as HTTPBIN_WORKSPACE_FEATURE
 from .lab14_httpbin_workspace import httpbin_workspace, httpbin_workspace_settings
+from .target import mgmt_target, workload_target
 
 if TYPE_CHECKING:
     from .program import Platform
@@ -50,8 +51,7 @@ def build_apps(platform: Platform) -> Apps:
 
     def workspace(name: str, cluster: str, manifest: dict, settings: dict) -> GlooWorkspace:
         return GlooWorkspace(f"workspace-{name}", GlooWorkspaceArgs(
-            platform.mgmt, platform.management.release, manifest,
-            platform.workloads[cluster], settings, platform.agents[cluster].release))
+            mgmt_target(platform), manifest, workload_target(platform, cluster), settings))
 
     workspaces = {
         "gateways": workspace("gateways", s.config_cluster, gateways_workspace(s), gateways_workspace_settings()),

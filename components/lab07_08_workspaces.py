@@ -17,7 +17,6 @@ from typing import Any
 import pulumi
 
 from . import crds
-from .cluster import Cluster
 from .config import Settings
 from .constants import (
     ADDONS_NS,
@@ -32,6 +31,7 @@ from .constants import (
     PRODUCTPAGE_APP,
     REVIEWS_APP,
 )
+from .target import Target
 
 SERVICE = {"kind": "SERVICE"}
 EXPOSED = {"kind": "ALL", "labels": dict(EXPOSE_LABEL)}
@@ -88,15 +88,12 @@ def bookinfo_workspace_settings(settings: Settings) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class GlooWorkspaceArgs:
-    mgmt: Cluster
-    #: The management-plane release, which installs the Workspace CRD on the management cluster.
-    management_release: pulumi.Resource
+    #: The management cluster, where Workspaces live (its CRD release is the management plane's).
+    workspace_target: Target
     workspace: dict[str, Any]
     #: Where the WorkspaceSettings is applied: a workload cluster that has the settings' namespace.
-    settings_cluster: Cluster
+    settings_target: Target
     settings: dict[str, Any]
-    #: That cluster's agent release (the WorkspaceSettings CRD there).
-    agent_release: pulumi.Resource
 
 
 class GlooWorkspace(pulumi.ComponentResource):
@@ -104,12 +101,6 @@ class GlooWorkspace(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: GlooWorkspaceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:workspaces:GlooWorkspace", name, None, opts)
-        mgmt, cluster = args.mgmt, args.settings_cluster
-        ws_meta, settings_meta = args.workspace["metadata"], args.settings["metadata"]
-        self.workspace = crds.emit(mgmt.resource_name(ws_meta["name"], ws_meta["namespace"]), args.workspace,
-                                   mgmt.opts(self, [args.management_release]))
-        namespace = settings_meta["namespace"]
-        self.settings = crds.emit(
-            cluster.resource_name(settings_meta["name"], namespace), args.settings,
-            cluster.opts(self, [self.workspace, args.agent_release, *cluster.namespace_ready(namespace)]))
+        self.workspace = args.workspace_target.emit(self, args.workspace)
+        self.settings = args.settings_target.emit(self, args.settings, also=[self.workspace])
         self.register_outputs({})
