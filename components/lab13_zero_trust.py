@@ -13,7 +13,6 @@ from typing import Any
 import pulumi
 
 from . import crds
-from .cluster import Cluster
 from .constants import (
     ADDONS_NS,
     BOOKINFO_FRONTENDS_NS,
@@ -29,6 +28,7 @@ from .constants import (
     gateway_service_account,
 )
 from .lab04_bookinfo import service_account_name
+from .target import Target
 
 FRONTEND_API_ACCESS = "frontend-api-access"
 ALLOW_DETAILS_REVIEWS = "allow-details-reviews"
@@ -69,21 +69,13 @@ def access_policies(revision: str) -> list[dict[str, Any]]:
 @dataclass(frozen=True)
 class ZeroTrustArgs:
     revision: str
-    #: The cluster the workshop applies configuration to (its CLUSTER1).
-    cluster: Cluster
-    #: The release installing Gloo's CRDs on that cluster (its agent).
-    crd_release: pulumi.Resource
+    #: The config cluster (the workshop's CLUSTER1) and the release installing Gloo's CRDs there.
+    target: Target
 
 
 class ZeroTrust(pulumi.ComponentResource):
     def __init__(self, name: str, args: ZeroTrustArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:security:ZeroTrust", name, None, opts)
-        cluster = args.cluster
         manifests = access_policies(args.revision)
-        depends_on = [args.crd_release, *cluster.namespace_ready(BOOKINFO_FRONTENDS_NS)]
-        self.policies = [
-            crds.emit(cluster.resource_name(m["metadata"]["name"], m["metadata"]["namespace"]), m,
-                      cluster.opts(self, depends_on))
-            for m in manifests
-        ]
+        self.policies = [args.target.emit(self, m) for m in manifests]
         self.register_outputs({"policies": [m["metadata"]["name"] for m in manifests]})

@@ -15,11 +15,11 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from . import crds
-from .cluster import Cluster
 from .constants import EXT_AUTH_SERVICE, HTTPBIN_GET_PATH, HTTPBIN_NS, OAUTH_CALLBACK_PATH, OAUTH_LOGOUT_PATH
 from .lab16_keycloak import Keycloak, b64, issuer_url
 from .plan import OAUTH_ROUTE_LABEL
 from .policies import addon_server, apply_to_routes, derive, object_ref
+from .target import Target
 
 OAUTH_SECRET = "oauth"
 OAUTH_SECRET_TYPE = "extauth.solo.io/oauth"
@@ -111,10 +111,9 @@ def opa_config_map() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class OAuthArgs:
-    #: The cluster the workshop configures (its CLUSTER1): these objects and the ext-auth service there.
-    cluster: Cluster
-    #: The release installing Gloo's CRDs on that cluster (its agent).
-    crd_release: pulumi.Resource
+    #: The httpbin cluster (the workshop's CLUSTER1), where the httpbin workspace and the ext-auth
+    #: service these objects use are, and the release installing Gloo's CRDs there.
+    target: Target
     #: `<gateway address>:443` of that cluster's ingress gateway.
     gateway_https_endpoint: pulumi.Input[str]
     keycloak: Keycloak
@@ -124,16 +123,16 @@ class OAuthArgs:
 class OAuth(pulumi.ComponentResource):
     def __init__(self, name: str, args: OAuthArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:security:OAuth", name, None, opts)
-        cluster, keycloak = args.cluster, args.keycloak
+        target, keycloak = args.target, args.keycloak
+        cluster = target.cluster
         namespace = cluster.namespace_ready(HTTPBIN_NS)
 
         secret = oauth_secret(pulumi.Output.secret(keycloak.client_secret.apply(b64)))
         self.secret = k8s.core.v1.Secret(
             cluster.resource_name(OAUTH_SECRET, HTTPBIN_NS), metadata=secret["metadata"], type=secret["type"],
             data=secret["data"], opts=cluster.opts(self, namespace))
-        self.server = crds.emit(cluster.resource_name(EXT_AUTH_SERVER, HTTPBIN_NS), ext_auth_server(cluster.name),
-                                cluster.opts(self, [args.crd_release, *namespace]))
-        policy_deps: list[pulumi.Resource] = [args.crd_release, *namespace, self.server, self.secret, keycloak.deployment]
+        self.server = target.emit(self, ext_auth_server(cluster.name))
+        policy_deps: list[pulumi.Resource] = [self.server, self.secret, keycloak.deployment]
         self.config_map: k8s.core.v1.ConfigMap | None = None
         if args.opa:
             config_map = opa_config_map()
@@ -141,8 +140,7 @@ class OAuth(pulumi.ComponentResource):
                 cluster.resource_name(OPA_CONFIG_MAP, HTTPBIN_NS), metadata=config_map["metadata"],
                 data=config_map["data"], opts=cluster.opts(self, namespace))
             policy_deps.append(self.config_map)
-        self.policy = crds.emit(
-            cluster.resource_name(EXT_AUTH_POLICY, HTTPBIN_NS),
-            ext_auth_policy(cluster.name, args.gateway_https_endpoint, keycloak.url, keycloak.client_id, args.opa),
-            cluster.opts(self, policy_deps))
+        self.policy = target.emit(
+            self, ext_auth_policy(cluster.name, args.gateway_https_endpoint, keycloak.url, keycloak.client_id, args.opa),
+            also=policy_deps)
         self.register_outputs({})

@@ -12,12 +12,12 @@ from typing import Any
 import pulumi
 
 from . import crds
-from .cluster import Cluster
 from .constants import EXPOSE_LABEL, HTTPBIN_NS
 from .lab16_keycloak import KEYCLOAK, KEYCLOAK_PORT, Keycloak, jwks_url, realm_url
 from .lab17_oauth import ID_TOKEN_HEADER
 from .plan import OAUTH_ROUTE_LABEL
 from .policies import apply_to_routes, derive, post_authz
+from .target import Target
 
 #: The label the ExternalEndpoint carries and the ExternalService selects.
 KEYCLOAK_ENDPOINT_LABEL = {"host": KEYCLOAK}
@@ -74,22 +74,18 @@ def jwt_policy(keycloak_url: pulumi.Input[str]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class JwtArgs:
-    #: The cluster the workshop configures (its CLUSTER1).
-    cluster: Cluster
-    #: The release installing Gloo's CRDs on that cluster (its agent).
-    crd_release: pulumi.Resource
+    #: The httpbin cluster (the workshop's CLUSTER1), where the httpbin workspace is, and the release
+    #: installing Gloo's CRDs there.
+    target: Target
     keycloak: Keycloak
 
 
 class Jwt(pulumi.ComponentResource):
     def __init__(self, name: str, args: JwtArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:security:Jwt", name, None, opts)
-        cluster, keycloak = args.cluster, args.keycloak
-        base = [args.crd_release, *cluster.namespace_ready(HTTPBIN_NS)]
-        self.endpoint = crds.emit(cluster.resource_name(KEYCLOAK, HTTPBIN_NS),
-                                  keycloak_external_endpoint(keycloak.host), cluster.opts(self, base))
-        self.service = crds.emit(cluster.resource_name(KEYCLOAK, HTTPBIN_NS),
-                                 keycloak_external_service(), cluster.opts(self, base))
-        self.policy = crds.emit(cluster.resource_name(JWT_POLICY, HTTPBIN_NS), jwt_policy(keycloak.url),
-                                cluster.opts(self, [*base, self.endpoint, self.service, keycloak.deployment]))
+        target, keycloak = args.target, args.keycloak
+        self.endpoint = target.emit(self, keycloak_external_endpoint(keycloak.host))
+        self.service = target.emit(self, keycloak_external_service())
+        self.policy = target.emit(self, jwt_policy(keycloak.url),
+                                  also=[self.endpoint, self.service, keycloak.deployment])
         self.register_outputs({})

@@ -8,11 +8,11 @@ from typing import Any
 import pulumi
 
 from . import crds
-from .cluster import Cluster
 from .constants import HTTPBIN_NS
 from .lab18_jwt import EMAIL_HEADER
 from .plan import OAUTH_ROUTE_LABEL
 from .policies import apply_to_routes, post_authz
+from .target import Target
 
 TRANSFORMATION_POLICY = "modify-header"
 TRANSFORMATION_PRIORITY = 2
@@ -40,17 +40,13 @@ def transformation_policy() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class TransformationArgs:
-    #: The cluster the workshop configures (its CLUSTER1).
-    cluster: Cluster
-    #: The release installing Gloo's CRDs on that cluster (its agent).
-    crd_release: pulumi.Resource
+    #: The httpbin cluster (the workshop's CLUSTER1), where the httpbin workspace is, and the release
+    #: installing Gloo's CRDs there.
+    target: Target
 
 
 class Transformation(pulumi.ComponentResource):
     def __init__(self, name: str, args: TransformationArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:security:Transformation", name, None, opts)
-        cluster = args.cluster
-        self.policy = crds.emit(
-            cluster.resource_name(TRANSFORMATION_POLICY, HTTPBIN_NS), transformation_policy(),
-            cluster.opts(self, [args.crd_release, *cluster.namespace_ready(HTTPBIN_NS)]))
+        self.policy = args.target.emit(self, transformation_policy())
         self.register_outputs({})

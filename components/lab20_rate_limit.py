@@ -12,10 +12,10 @@ from typing import Any
 import pulumi
 
 from . import crds
-from .cluster import Cluster
 from .constants import HTTPBIN_NS, RATE_LIMITER_SERVICE
 from .plan import RATELIMITED_ROUTE_LABEL
 from .policies import addon_server, apply_to_routes, object_ref, post_authz
+from .target import Target
 
 RATE_LIMIT_CONFIG = "httpbin"  # the client config, the server config and the policy share it
 RATE_LIMIT_SERVER_SETTINGS = "rate-limit-server"
@@ -65,26 +65,20 @@ def rate_limit_policy(cluster: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class RateLimitArgs:
-    #: The cluster the workshop configures (its CLUSTER1); its rate-limiter serves the limit.
-    cluster: Cluster
-    #: The release installing Gloo's CRDs on that cluster (its agent).
-    crd_release: pulumi.Resource
+    #: The httpbin cluster (the workshop's CLUSTER1), where the httpbin workspace is and whose
+    #: rate-limiter serves the limit, and the release installing Gloo's CRDs there.
+    target: Target
 
 
 class RateLimit(pulumi.ComponentResource):
     def __init__(self, name: str, args: RateLimitArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:security:RateLimit", name, None, opts)
-        cluster = args.cluster
-        base = [args.crd_release, *cluster.namespace_ready(HTTPBIN_NS)]
-
+        target = args.target
+        cluster = target.cluster.name
         # One logical name per object: the kinds differ, so `httpbin` three times does not collide.
-        def emit(manifest: dict[str, Any], deps: list[pulumi.Resource]) -> crds.CustomResourceKind:
-            return crds.emit(cluster.resource_name(manifest["metadata"]["name"], HTTPBIN_NS), manifest,
-                             cluster.opts(self, deps))
-
-        self.client_config = emit(rate_limit_client_config(), base)
-        self.server_config = emit(rate_limit_server_config(cluster.name), base)
-        self.server_settings = emit(rate_limit_server_settings(cluster.name), base)
-        self.policy = emit(rate_limit_policy(cluster.name),
-                           [*base, self.client_config, self.server_config, self.server_settings])
+        self.client_config = target.emit(self, rate_limit_client_config())
+        self.server_config = target.emit(self, rate_limit_server_config(cluster))
+        self.server_settings = target.emit(self, rate_limit_server_settings(cluster))
+        self.policy = target.emit(self, rate_limit_policy(cluster),
+                                  also=[self.client_config, self.server_config, self.server_settings])
         self.register_outputs({})

@@ -14,10 +14,10 @@ from typing import Any
 import pulumi
 
 from . import crds
-from .cluster import Cluster
 from .constants import ISTIO_GATEWAYS_NS
 from .plan import WAF_ROUTE_LABEL
 from .policies import apply_to_routes
+from .target import Target
 
 WAF_POLICY = "log4shell"
 INTERVENTION_MESSAGE = "Log4Shell malicious payload"
@@ -46,16 +46,12 @@ def waf_policy() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class WafArgs:
-    #: The cluster the workshop configures (its CLUSTER1).
-    cluster: Cluster
-    #: The release installing Gloo's CRDs on that cluster (its agent).
-    crd_release: pulumi.Resource
+    #: The config cluster (the workshop's CLUSTER1) and the release installing Gloo's CRDs there.
+    target: Target
 
 
 class Waf(pulumi.ComponentResource):
     def __init__(self, name: str, args: WafArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:security:Waf", name, None, opts)
-        cluster = args.cluster
-        self.policy = crds.emit(cluster.resource_name(WAF_POLICY, ISTIO_GATEWAYS_NS), waf_policy(),
-                                cluster.opts(self, [args.crd_release, *cluster.namespace_ready(ISTIO_GATEWAYS_NS)]))
+        self.policy = args.target.emit(self, waf_policy())
         self.register_outputs({})

@@ -45,16 +45,16 @@ def build_security_labs(platform: Platform) -> SecurityLabs:
     # The feature table guarantees keycloak under oauth and jwt (checked in config, before this runs).
     keycloak = Keycloak("keycloak", KeycloakArgs(platform.mgmt, gateway_https_endpoint)) if s.has("keycloak") else None
     return SecurityLabs(
-        zero_trust=ZeroTrust("zero-trust", ZeroTrustArgs(s.versions.istio_revision, config.cluster, config.crds_release))
+        zero_trust=ZeroTrust("zero-trust", ZeroTrustArgs(s.versions.istio_revision, config))
         if s.has("zero-trust") else None,
         keycloak=keycloak,
-        oauth=OAuth("oauth", OAuthArgs(httpbin.cluster, httpbin.crds_release, gateway_https_endpoint, keycloak, s.has("opa")))
+        oauth=OAuth("oauth", OAuthArgs(httpbin, gateway_https_endpoint, keycloak, s.has("opa")))
         if s.has("oauth") and keycloak else None,
-        jwt=Jwt("jwt", JwtArgs(httpbin.cluster, httpbin.crds_release, keycloak)) if s.has("jwt") and keycloak else None,
-        transformation=Transformation("transformation", TransformationArgs(httpbin.cluster, httpbin.crds_release))
+        jwt=Jwt("jwt", JwtArgs(httpbin, keycloak)) if s.has("jwt") and keycloak else None,
+        transformation=Transformation("transformation", TransformationArgs(httpbin))
         if s.has("transformation") else None,
-        rate_limit=RateLimit("rate-limit", RateLimitArgs(httpbin.cluster, httpbin.crds_release)) if s.has("rate-limit") else None,
-        waf=Waf("waf", WafArgs(config.cluster, config.crds_release)) if s.has("waf") else None,
+        rate_limit=RateLimit("rate-limit", RateLimitArgs(httpbin)) if s.has("rate-limit") else None,
+        waf=Waf("waf", WafArgs(config)) if s.has("waf") else None,
     )
 
 
