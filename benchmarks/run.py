@@ -2,7 +2,7 @@
 
     ./venv/bin/python -m benchmarks.run                 # about 3 minutes on 2 cores
     ./venv/bin/python -m benchmarks.run --runs 3 --sizes 2 20
-    ./venv/bin/python -m benchmarks.run --update-docs   # also refresh the table in docs/performance.md
+    ./venv/bin/python -m benchmarks.run --update-docs   # also refresh the table in the docs and README
 
 1. The dev stack (Pulumi.dev.yaml as committed) and its floor (`benchmarks.floor`: the same
    providers and the same number of resources of the same types, no logic), each evaluated in a
@@ -44,6 +44,8 @@ from tools.simulate import ROOT, Simulation, simulate
 
 RESULTS = ROOT / "benchmarks" / "results"
 DOCS = ROOT / "docs" / "performance.md"
+#: Every page that quotes the latest table between the markers below.
+DOC_PAGES = (DOCS, ROOT / "README.md")
 DOCS_START = "<!-- benchmark-results:start (benchmarks/run.py --update-docs) -->"
 DOCS_END = "<!-- benchmark-results:end -->"
 SIZES = (2, 5, 10, 20)
@@ -319,8 +321,6 @@ def plot(scale: list[Row], target: Path) -> bool:
 
 
 def update_docs(markdown_table: list[str], info: dict[str, Any]) -> None:
-    text = DOCS.read_text()
-    start, end = text.index(DOCS_START) + len(DOCS_START), text.index(DOCS_END)
     body = [
         "",
         f"Measured on {info['cpu']}, {info['cores']} cores (load average {info['load_average']} at start), "
@@ -330,7 +330,10 @@ def update_docs(markdown_table: list[str], info: dict[str, Any]) -> None:
         *markdown_table,
         "",
     ]
-    DOCS.write_text(text[:start] + "\n".join(body) + text[end:])
+    for page in DOC_PAGES:
+        text = page.read_text()
+        start, end = text.index(DOCS_START) + len(DOCS_START), text.index(DOCS_END)
+        page.write_text(text[:start] + "\n".join(body) + text[end:])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -338,7 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="fresh processes per measurement (default 5)")
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES), help="workload cluster counts")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write latest.md/.json/.png")
-    parser.add_argument("--update-docs", action="store_true", help="refresh the table in docs/performance.md")
+    parser.add_argument("--update-docs", action="store_true",
+                        help="refresh the table in docs/performance.md and README.md")
     args = parser.parse_args(argv)
     info = machine()
     print(f"machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, load {info['load_average']}")
@@ -374,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
                                                               " (no plot: matplotlib is not installed)"))
     if args.update_docs:
         update_docs(table(dev, scale), info)
-        print(f"updated {DOCS.relative_to(ROOT)}")
+        print("updated " + ", ".join(str(page.relative_to(ROOT)) for page in DOC_PAGES))
     return 0
 
 

@@ -25,3 +25,13 @@ def test_readme_gives_the_commands_ci_runs() -> None:
     assert "./venv/bin/python -m pytest" in README and "./venv/bin/python -m pytest" in ci
     assert "pip install -r requirements-dev.txt" in README
     assert "python -m tools.render dev --out" in README
+
+
+def test_readme_quotes_the_latest_benchmark_table() -> None:
+    from benchmarks.run import DOCS, DOCS_END, DOCS_START
+
+    def block(text: str) -> str:
+        return text[text.index(DOCS_START):text.index(DOCS_END)]
+
+    assert block(README) == block(DOCS.read_text())
+    assert "| dev | 2 |" in block(README)
