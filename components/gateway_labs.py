@@ -1,8 +1,9 @@
 """Labs 9-12 and 15: the gateway, traffic policies, root trust, virtual destinations, external service.
 
 `build_gateway_labs(platform)` declares each enabled feature's component, on the cluster the workshop
-uses: route tables, policies and the VirtualGateway on the config cluster, the RootTrustPolicy on
-the management cluster, `tls-secret` on every workload cluster. `gateway_outputs` gives the stack
+uses: route tables, policies and the VirtualGateway on the config cluster, except the httpbin
+workspace's ExternalService and route table on the httpbin cluster; the RootTrustPolicy on the
+management cluster; `tls-secret` on every workload cluster. `gateway_outputs` gives the stack
 outputs that say where the exposed apps answer.
 
 Run it after the apps (bookinfo, httpbin) are declared: objects in a namespace this program declares

@@ -19,6 +19,7 @@ from . import crds
 from .config import Settings
 from .constants import BOOKINFO_BACKENDS_NS, BOOKINFO_PORT, CLUSTER_DOMAIN
 from .plan import FAULT_INJECTION_ROUTE_LABEL, REQUEST_TIMEOUT_ROUTE_LABEL
+from .policies import apply_to_routes
 from .target import Target
 
 RATINGS_DELAY = "2s"
@@ -51,7 +52,7 @@ def _backend_route_table(
 
 def fault_injection_policy() -> dict[str, Any]:
     return crds.FaultInjectionPolicy.manifest("ratings-fault-injection", BOOKINFO_BACKENDS_NS, {
-        "applyToRoutes": [{"route": {"labels": dict(FAULT_INJECTION_ROUTE_LABEL)}}],
+        "applyToRoutes": apply_to_routes(FAULT_INJECTION_ROUTE_LABEL),
         "config": {"delay": {"fixedDelay": RATINGS_DELAY, "percentage": 100}},
     })
 
@@ -63,7 +64,7 @@ def ratings_route_table() -> dict[str, Any]:
 
 def retry_timeout_policy() -> dict[str, Any]:
     return crds.RetryTimeoutPolicy.manifest("reviews-request-timeout", BOOKINFO_BACKENDS_NS, {
-        "applyToRoutes": [{"route": {"labels": dict(REQUEST_TIMEOUT_ROUTE_LABEL)}}],
+        "applyToRoutes": apply_to_routes(REQUEST_TIMEOUT_ROUTE_LABEL),
         "config": {"requestTimeout": REVIEWS_TIMEOUT},
     })
 

@@ -37,7 +37,7 @@ def external_service() -> dict[str, Any]:
 @dataclass(frozen=True)
 class ExternalServiceArgs:
     settings: Settings
-    #: The config cluster.
+    #: The httpbin cluster, where the httpbin workspace is.
     target: Target
 
 
@@ -51,7 +51,7 @@ class ExternalServiceLab(pulumi.ComponentResource):
 @dataclass(frozen=True)
 class HttpbinRouteArgs:
     settings: Settings
-    #: The config cluster.
+    #: The httpbin cluster, where the httpbin workspace is.
     target: Target
 
 

@@ -79,7 +79,7 @@ def jwks_url(base_url: str) -> str:
 
 
 def redirect_uris(gateway_https_endpoint: str) -> list[str]:
-    """Where Keycloak may send users back: the config cluster's gateway `/callback` and `/get`."""
+    """Where Keycloak may send users back: the entry gateway's `/callback` and `/get`."""
     return [f"https://{gateway_https_endpoint}{OAUTH_CALLBACK_PATH}", f"https://{gateway_https_endpoint}{HTTPBIN_GET_PATH}"]
 
 

@@ -1,8 +1,9 @@
 """Labs 13 and 16-21, each behind its feature flag: zero trust, Keycloak, and the gateway policies.
 
 `build_security_labs` runs after the apps labs (they declare the namespaces these objects go to).
-Everything except Keycloak (management cluster) goes to the cluster the workshop configures
-(`configCluster`, its CLUSTER1) and waits for the release installing Gloo's CRDs there.
+Keycloak goes to the management cluster; the AccessPolicies and the WAF policy to the config
+cluster; the httpbin workspace's objects (labs 17-20) to the httpbin cluster. Both default to the
+workshop's CLUSTER1, and each object waits for the release installing Gloo's CRDs there.
 """
 
 from __future__ import annotations
