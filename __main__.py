@@ -2,7 +2,7 @@
 
 import pulumi
 
-from components.config import ConfigError
+from components.core.config import ConfigError
 from components.program import main
 
 try:

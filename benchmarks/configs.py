@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.config import REVIEWS_VERSIONS
-from components.features import FEATURES
+from components.core.config import REVIEWS_VERSIONS
+from components.core.features import FEATURES
 from tools.simulate import ROOT, stack_config, with_fake_license
 
 

@@ -1,4 +1,6 @@
-"""The whole program: settings → platform (labs 1–3) → apps and labs → stack outputs.
+"""The whole program, and the only place the packages are composed:
+settings → platform (labs 1–3) → apps (labs 4–8, 14) → gateway labs (9–12, 15) → security labs
+(13, 16–21) → stack outputs.
 
 `main()` is what `__main__.py` runs under `pulumi up`; the offline render and the tests run the
 very same function under the Pulumi mock runtime.
@@ -6,48 +8,13 @@ very same function under the Pulumi mock runtime.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pulumi
 
-from .apps import build_apps
-from .cluster import Cluster
-from .config import Settings, load_settings
-from .gateway_labs import build_gateway_labs, export_gateway_outputs
-from .lab02_agent import Agent, AgentArgs
-from .lab02_management_plane import ManagementPlane, ManagementPlaneArgs
-from .lab03_istio import IstioLifecycle, IstioLifecycleArgs
-from .security import build_security_labs, export_security_outputs
-
-
-@dataclass(frozen=True)
-class Platform:
-    """Labs 1–3, which every later lab builds on."""
-
-    settings: Settings
-    mgmt: Cluster
-    workloads: dict[str, Cluster]
-    management: ManagementPlane
-    agents: dict[str, Agent]
-    istio: dict[str, IstioLifecycle]
-
-
-def build_platform(settings: Settings) -> Platform:
-    mgmt = Cluster(settings.mgmt.name, settings.mgmt.context, settings.mgmt.kubeconfig, settings.openshift)
-    workloads = {
-        c.name: mgmt if c.name == mgmt.name else Cluster(c.name, c.context, c.kubeconfig, settings.openshift)
-        for c in settings.workload_clusters
-    }
-    management = ManagementPlane(
-        "management-plane", ManagementPlaneArgs(settings, mgmt, pulumi.Output.secret(settings.license_key)))
-    agents: dict[str, Agent] = {}
-    istio: dict[str, IstioLifecycle] = {}
-    for name, cluster in workloads.items():
-        agents[name] = Agent(f"agent-{name}", AgentArgs(settings, cluster, management))
-        istio[name] = IstioLifecycle(f"istio-{name}", IstioLifecycleArgs(
-            settings, cluster, mgmt,
-            depends_on=[management.release, agents[name].registration, agents[name].release]))
-    return Platform(settings, mgmt, workloads, management, agents, istio)
+from components.apps.apps import build_apps
+from components.core.config import load_settings
+from components.gateway.gateway_labs import build_gateway_labs, export_gateway_outputs
+from components.platform.build import Platform, build_platform
+from components.security.security import build_security_labs, export_security_outputs
 
 
 def export_outputs(platform: Platform) -> None:

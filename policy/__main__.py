@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-# The pack lives in the program's repository and shares its constants (components/constants.py).
+# The pack lives in the program's repository and shares its constants (components/core/constants.py).
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pulumi_policy import (

@@ -5,7 +5,7 @@ Every rule takes the stack's resources in one neutral shape (`Resource`) and ret
 and the offline render) and `policy/__main__.py` from pulumi-policy's `StackValidationArgs` (the
 CrossGuard pack, `pulumi preview --policy-pack policy`). Both run these same functions.
 
-No Pulumi import here: only the standard library and `components.constants`.
+No Pulumi import here: only the standard library and `components.core.constants`.
 
 Enforcement: a rule is *mandatory* when the stack alone decides it (the object it refers to is
 declared by this program or not); *advisory* when a false positive is plausible because the
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from components.constants import ADDONS_NS, ISTIO_SYSTEM_NS, PREEXISTING_NAMESPACES, REVISION_LABEL
+from components.core.constants import ADDONS_NS, ISTIO_SYSTEM_NS, PREEXISTING_NAMESPACES, REVISION_LABEL
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 WORKLOAD_TYPES = ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet")

@@ -31,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from components.config import ConfigError
+from components.core.config import ConfigError
 from tools.graph import Graph
 from tools.policy_check import check_simulation, report
 from tools.simulate import (

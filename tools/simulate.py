@@ -28,7 +28,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from components.config import PROJECT, SECRET_KEYS
+from components.core.config import PROJECT, SECRET_KEYS
 from tools.graph import Graph
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from tests.feature_sets import buildable_features
+from tests.support.simulation import buildable_features
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "gloo-mesh-workshop"

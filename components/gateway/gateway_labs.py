@@ -1,0 +1,105 @@
+"""Labs 9-12 and 15: the gateway, traffic policies, root trust, virtual destinations, external service.
+
+`build_gateway_labs(platform)` declares each enabled feature's component, on the cluster the workshop
+uses: route tables, policies and the VirtualGateway on the config cluster, except the httpbin
+workspace's ExternalService and route table on the httpbin cluster; the RootTrustPolicy on the
+management cluster; `tls-secret` on every workload cluster. `gateway_outputs` gives the stack
+outputs that say where the exposed apps answer.
+
+Run it after the apps (bookinfo, httpbin) are declared: objects in a namespace this program declares
+wait for that namespace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from components.core import plan
+from components.core.constants import HTTP_PORT, HTTPBIN_GET_PATH, HTTPS_PORT
+from components.platform.build import Platform, config_target, httpbin_target, mgmt_target
+
+from .lab09_gateway import (
+    Gateway,
+    GatewayArgs,
+    GatewayCertificate,
+    GatewayCertificateArgs,
+    GatewayTlsSecret,
+    GatewayTlsSecretArgs,
+)
+from .lab10_traffic_policies import TrafficPolicies, TrafficPoliciesArgs
+from .lab11_root_trust import RootTrust, RootTrustArgs
+from .lab12_virtual_destinations import Failover, FailoverArgs, VirtualDestinations, VirtualDestinationsArgs
+from .lab15_external_service import ExternalServiceArgs, ExternalServiceLab, HttpbinRoute, HttpbinRouteArgs
+
+
+@dataclass(frozen=True)
+class GatewayLabs:
+    certificate: GatewayCertificate | None
+    #: `tls-secret` by workload cluster name (empty without gateway-tls).
+    tls_secrets: dict[str, GatewayTlsSecret]
+    gateway: Gateway | None
+    traffic_policies: TrafficPolicies | None
+    root_trust: RootTrust | None
+    virtual_destinations: VirtualDestinations | None
+    failover: Failover | None
+    external_service: ExternalServiceLab | None
+    httpbin_route: HttpbinRoute | None
+
+
+def build_gateway_labs(platform: Platform) -> GatewayLabs:
+    s = platform.settings
+    config = config_target(platform)
+    httpbin = httpbin_target(platform)
+
+    certificate = None
+    tls_secrets: dict[str, GatewayTlsSecret] = {}
+    if s.has("gateway-tls"):
+        certificate = GatewayCertificate("gateway-tls", GatewayCertificateArgs(s))
+        tls_secrets = {name: GatewayTlsSecret(f"gateway-tls-{name}", GatewayTlsSecretArgs(s, cluster, certificate))
+                       for name, cluster in platform.workloads.items()}
+    gateway = None
+    if s.has("gateway"):
+        # The 443 listener reads tls-secret on each cluster whose gateway it selects.
+        secrets = [tls_secrets[c].secret for c in plan.gateway_clusters(s)] if tls_secrets else []
+        gateway = Gateway("gateway", GatewayArgs(s, config, secrets))
+    traffic = TrafficPolicies("traffic-policies", TrafficPoliciesArgs(s, config)) \
+        if s.has("traffic-policies") else None
+    root_trust = RootTrust("root-trust", RootTrustArgs(s, mgmt_target(platform))) if s.has("root-trust") else None
+    virtual_destinations = VirtualDestinations("virtual-destinations", VirtualDestinationsArgs(s, config)) \
+        if s.has("virtual-destinations") else None
+    failover = Failover("failover", FailoverArgs(s, config)) if s.has("failover") else None
+    external = ExternalServiceLab("external-service", ExternalServiceArgs(s, httpbin)) \
+        if s.has("external-service") else None
+    httpbin_route = HttpbinRoute("httpbin-route", HttpbinRouteArgs(s, httpbin)) if plan.has_httpbin_route(s) else None
+    return GatewayLabs(certificate, tls_secrets, gateway, traffic, root_trust, virtual_destinations, failover, external,
+                       httpbin_route)
+
+
+def _url(host: pulumi.Input[str], tls: bool, path: str) -> pulumi.Output[str]:
+    scheme, port = ("https", HTTPS_PORT) if tls else ("http", HTTP_PORT)
+    return pulumi.Output.concat(f"{scheme}://", host, f":{port}{path}")
+
+
+def gateway_outputs(platform: Platform) -> dict[str, Any]:
+    """`productpageUrls` (by cluster whose gateway serves it) and `httpbinUrl`; none without `gateway`."""
+    s = platform.settings
+    if not s.has("gateway"):
+        return {}
+    tls = s.has("gateway-tls")
+    outputs: dict[str, Any] = {
+        "productpageUrls": {c: _url(platform.istio[c].ingress_host, tls, "/productpage")
+                            for c in plan.gateway_clusters(s)},
+    }
+    if s.has("external-service"):
+        outputs["externalServiceWeight"] = s.external_service_weight  # what the verifier expects of /get
+    if plan.has_httpbin_route(s):
+        outputs["httpbinUrl"] = _url(platform.istio[plan.entry_gateway_cluster(s)].ingress_host, tls, HTTPBIN_GET_PATH)
+    return outputs
+
+
+def export_gateway_outputs(platform: Platform) -> None:
+    for key, value in gateway_outputs(platform).items():
+        pulumi.export(key, value)

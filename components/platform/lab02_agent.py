@@ -1,0 +1,93 @@
+"""Lab 2, each workload cluster: registration, relay secrets and the Gloo Mesh agent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.core.cluster import Cluster
+from components.core.config import Settings
+from components.core.constants import (
+    AGENT_CHART,
+    GLOO_MESH_NS,
+    RELAY_AUTHORITY,
+    RELAY_IDENTITY_TOKEN_SECRET,
+    RELAY_ROOT_TLS_SECRET,
+)
+from components.core.helm import release
+
+from .lab02_management_plane import ManagementPlane, collector_host_ports_off
+
+# The secret each agent needs from the management cluster, and the one key of it the workshop copies.
+RELAY_SECRET_KEYS = {RELAY_ROOT_TLS_SECRET: "ca.crt", RELAY_IDENTITY_TOKEN_SECRET: "token"}
+
+
+def agent_values(
+    cluster: str, relay_endpoint: pulumi.Input[str], metrics_endpoint: pulumi.Input[str], openshift: bool
+) -> dict[str, Any]:
+    """The workshop's `--set` flags for the gloo-mesh-agent chart, as nested values.
+
+    The workshop passes the OTLP endpoint with literal double quotes (`=\\"${ENDPOINT_METRICS_GATEWAY}\\"`),
+    and so does this.
+    """
+    values: dict[str, Any] = {
+        "relay": {"serverAddress": relay_endpoint, "authority": RELAY_AUTHORITY},
+        "rate-limiter": {"enabled": False},
+        "ext-auth-service": {"enabled": False},
+        "glooMeshPortalServer": {"enabled": False},
+        "cluster": cluster,
+        "metricscollector": {
+            "enabled": True,
+            "config": {"exporters": {"otlp": {"endpoint": pulumi.Output.format('"{0}"', metrics_endpoint)}}},
+            "ports": collector_host_ports_off(),
+        },
+    }
+    if openshift:
+        values["glooMeshAgent"] = {"floatingUserId": True}
+    return values
+
+
+@dataclass(frozen=True)
+class AgentArgs:
+    settings: Settings
+    cluster: Cluster
+    management: ManagementPlane
+
+
+class Agent(pulumi.ComponentResource):
+    """Registers one workload cluster and runs its agent; `self.release` is the agent (and CRD) release."""
+
+    def __init__(self, name: str, args: AgentArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("gloo-mesh-workshop:platform:Agent", name, None, opts)
+        s, cluster, mgmt = args.settings, args.cluster, args.management
+        self.registration = mgmt.register(cluster.name)
+        namespace = cluster.namespace(GLOO_MESH_NS, self)
+        prerequisites: list[pulumi.Resource] = [namespace, self.registration]
+        if cluster is not mgmt.cluster:
+            # On the management cluster itself the chart created these secrets already.
+            # Only the key the workshop copies: the root secret also holds the CA's private key.
+            for secret_name, key in RELAY_SECRET_KEYS.items():
+                source = mgmt.relay_secrets[secret_name]
+                prerequisites.append(k8s.core.v1.Secret(
+                    cluster.resource_name(secret_name, GLOO_MESH_NS),
+                    metadata={"name": secret_name, "namespace": GLOO_MESH_NS},
+                    type="Opaque",
+                    data={key: pulumi.Output.secret(source.data.apply(lambda d, k=key: d[k]))},
+                    opts=cluster.opts(self, [namespace]),
+                ))
+        self.release = release(
+            cluster, self,
+            name=AGENT_CHART,
+            chart=AGENT_CHART,
+            repo=s.versions.agent_repo,
+            version=s.versions.gloo_mesh,
+            namespace=GLOO_MESH_NS,
+            values=agent_values(cluster.name, mgmt.relay_endpoint, mgmt.metrics_endpoint, s.openshift),
+            timeout_seconds=s.helm_timeout_seconds,
+            depends_on=prerequisites,
+            protect=s.protect_platform,
+        )
+        self.register_outputs({"release": self.release.status})

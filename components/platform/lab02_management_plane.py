@@ -1,0 +1,118 @@
+"""Lab 2, management cluster: the Gloo Mesh Enterprise management plane and cluster registration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.core import crds, helm
+from components.core.cluster import Cluster
+from components.core.config import Settings
+from components.core.constants import (
+    CLUSTER_DOMAIN,
+    EASTWEST_GATEWAY_LABEL,
+    ENTERPRISE_CHART,
+    GLOO_MESH_NS,
+    METRICS_GATEWAY_OTLP_PORT,
+    METRICS_GATEWAY_SERVICE,
+    MGMT_SERVER_SERVICE,
+    RELAY_IDENTITY_TOKEN_SECRET,
+    RELAY_PORT,
+    RELAY_ROOT_TLS_SECRET,
+)
+
+# The metrics collector's ports; the workshop turns every host port off.
+COLLECTOR_PORTS = ("otlp", "otlp-http", "jaeger-compact", "jaeger-thrift", "jaeger-grpc", "zipkin")
+
+
+def collector_host_ports_off() -> dict[str, Any]:
+    return {port: {"hostPort": 0} for port in COLLECTOR_PORTS}
+
+
+def enterprise_values(mgmt_cluster: str, license_key: pulumi.Input[str], openshift: bool) -> dict[str, Any]:
+    """The workshop's `--set` flags for the gloo-mesh-enterprise chart, as nested values."""
+    values: dict[str, Any] = {
+        "glooMeshMgmtServer": {"ports": {"healthcheck": 8091}},
+        "legacyMetricsPipeline": {"enabled": False},
+        "metricsgateway": {"enabled": True, "service": {"type": "LoadBalancer"}},
+        "metricscollector": {"ports": collector_host_ports_off()},
+        "glooMeshUi": {"serviceType": "LoadBalancer"},
+        "mgmtClusterName": mgmt_cluster,
+        "global": {"cluster": mgmt_cluster},
+        "licenseKey": license_key,
+    }
+    if openshift:
+        values["glooMeshMgmtServer"]["floatingUserId"] = True
+        values["glooMeshUi"]["floatingUserId"] = True
+        values["glooMeshRedis"] = {"floatingUserId": True}
+        values["prometheus"] = {"server": {"securityContext": False}}
+    return values
+
+
+def kubernetes_cluster_manifest(workload_cluster: str) -> dict[str, Any]:
+    return crds.KubernetesCluster.manifest(workload_cluster, GLOO_MESH_NS, {"clusterDomain": CLUSTER_DOMAIN})
+
+
+def global_workspace_settings_manifest() -> dict[str, Any]:
+    return crds.WorkspaceSettings.manifest(
+        "global", GLOO_MESH_NS, {"options": {"eastWestGateways": [{"selector": {"labels": dict(EASTWEST_GATEWAY_LABEL)}}]}}
+    )
+
+
+@dataclass(frozen=True)
+class ManagementPlaneArgs:
+    settings: Settings
+    cluster: Cluster
+    license_key: pulumi.Input[str]
+
+
+class ManagementPlane(pulumi.ComponentResource):
+    """gloo-mesh namespace, the enterprise chart, the global WorkspaceSettings, and what agents need from it."""
+
+    def __init__(self, name: str, args: ManagementPlaneArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("gloo-mesh-workshop:platform:ManagementPlane", name, None, opts)
+        s, cluster = args.settings, args.cluster
+        self.cluster = cluster
+        namespace = cluster.namespace(GLOO_MESH_NS, self)
+        self.release = helm.release(
+            cluster, self,
+            name=ENTERPRISE_CHART,
+            chart=ENTERPRISE_CHART,
+            repo=s.versions.enterprise_repo,
+            version=s.versions.gloo_mesh,
+            namespace=GLOO_MESH_NS,
+            values=enterprise_values(s.mgmt.name, pulumi.Output.secret(args.license_key), s.openshift),
+            timeout_seconds=s.helm_timeout_seconds,
+            depends_on=[namespace],
+            protect=s.protect_platform,
+        )
+        after_release = cluster.opts(self, [self.release])
+        crds.emit(cluster.resource_name("global", GLOO_MESH_NS), global_workspace_settings_manifest(), after_release)
+
+        mgmt_server = k8s.core.v1.Service.get(
+            cluster.resource_name(MGMT_SERVER_SERVICE, GLOO_MESH_NS),
+            helm.chart_object_id(self.release, MGMT_SERVER_SERVICE), opts=after_release)
+        metrics_gateway = k8s.core.v1.Service.get(
+            cluster.resource_name(METRICS_GATEWAY_SERVICE, GLOO_MESH_NS),
+            helm.chart_object_id(self.release, METRICS_GATEWAY_SERVICE), opts=after_release)
+        #: `<mgmt-server LB>:9900`, the relay endpoint agents dial (the workshop's ENDPOINT_GLOO_MESH).
+        self.relay_endpoint = helm.load_balancer_address(mgmt_server).apply(lambda a: f"{a}:{RELAY_PORT}")
+        #: `<metrics gateway LB>:4317` (the workshop's ENDPOINT_METRICS_GATEWAY).
+        self.metrics_endpoint = helm.load_balancer_address(metrics_gateway).apply(
+            lambda a: f"{a}:{METRICS_GATEWAY_OTLP_PORT}")
+
+        # The chart generates the relay CA and identity token; agents get copies (lab 2's manual step).
+        self.relay_secrets: dict[str, k8s.core.v1.Secret] = {
+            secret: k8s.core.v1.Secret.get(cluster.resource_name(secret, GLOO_MESH_NS),
+                                           helm.chart_object_id(self.release, secret), opts=after_release)
+            for secret in (RELAY_ROOT_TLS_SECRET, RELAY_IDENTITY_TOKEN_SECRET)
+        }
+        self.register_outputs({"relayEndpoint": self.relay_endpoint, "metricsEndpoint": self.metrics_endpoint})
+
+    def register(self, workload_cluster: str) -> crds.CustomResourceKind:
+        """The KubernetesCluster object that registers a workload cluster with the management plane."""
+        return crds.emit(self.cluster.resource_name(workload_cluster, GLOO_MESH_NS),
+                         kubernetes_cluster_manifest(workload_cluster), self.cluster.opts(self, [self.release]))

@@ -1,0 +1,221 @@
+"""Lab 3: Istio on each workload cluster through Gloo's lifecycle managers.
+
+The gateway Services and the istio-gateways namespace live on the workload cluster; the
+IstioLifecycleManager and the two GatewayLifecycleManagers live on the management cluster.
+`IstioLifecycle.ready` is the resource later injected workloads depend on: its
+`pulumi.com/waitFor` annotation makes Pulumi wait until the installation reports HEALTHY.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.core import crds
+from components.core.cluster import Cluster
+from components.core.config import Settings, Versions
+from components.core.constants import (
+    EASTWEST_GATEWAY_LABEL,
+    EASTWEST_GATEWAY_SERVICE,
+    GLOO_MESH_NS,
+    INGRESS_GATEWAY_APP,
+    INGRESS_GATEWAY_LABEL,
+    INGRESS_GATEWAY_SERVICE,
+    ISTIO_CNI_ATTACHMENT,
+    ISTIO_GATEWAYS_NS,
+    ISTIO_SYSTEM_NS,
+    MESH_ID,
+    NETWORK_LABEL,
+    REVISION_LABEL,
+    istio_operator_namespace,
+)
+from components.core.helm import load_balancer_address
+
+# The gateway Services wait for an address and for gateway pods, which come after the management
+# plane, the agent and istiod; the lifecycle managers wait for Istio to be HEALTHY. Both can take
+# longer than Pulumi's default ten minutes on a cold cluster.
+ISTIO_INSTALL_TIMEOUT = "30m"
+
+
+def install_timeouts() -> pulumi.ResourceOptions:
+    return pulumi.ResourceOptions(custom_timeouts=pulumi.CustomTimeouts(
+        create=ISTIO_INSTALL_TIMEOUT, update=ISTIO_INSTALL_TIMEOUT))
+
+
+def _tcp(name: str, port: int, target: int) -> dict[str, Any]:
+    return {"name": name, "port": port, "protocol": "TCP", "targetPort": target}
+
+
+def ingress_gateway_service(revision: str) -> dict[str, Any]:
+    labels = {"app": INGRESS_GATEWAY_APP, **INGRESS_GATEWAY_LABEL}
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"labels": labels, "name": INGRESS_GATEWAY_SERVICE, "namespace": ISTIO_GATEWAYS_NS},
+        "spec": {
+            "ports": [_tcp("http2", 80, 8080), _tcp("https", 443, 8443)],
+            "selector": {**labels, "revision": revision},
+            "type": "LoadBalancer",
+        },
+    }
+
+
+def eastwest_gateway_service(cluster: str, revision: str) -> dict[str, Any]:
+    labels = {"app": INGRESS_GATEWAY_APP, **EASTWEST_GATEWAY_LABEL, NETWORK_LABEL: cluster}
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"labels": labels, "name": EASTWEST_GATEWAY_SERVICE, "namespace": ISTIO_GATEWAYS_NS},
+        "spec": {
+            "ports": [
+                _tcp("status-port", 15021, 15021),
+                _tcp("tls", 15443, 15443),
+                _tcp("https", 16443, 16443),
+                _tcp("tcp-istiod", 15012, 15012),
+                _tcp("tcp-webhook", 15017, 15017),
+            ],
+            "selector": {"app": INGRESS_GATEWAY_APP, **EASTWEST_GATEWAY_LABEL, "revision": revision,
+                         NETWORK_LABEL: cluster},
+            "type": "LoadBalancer",
+        },
+    }
+
+
+def installation_ready(cluster: str) -> dict[str, str]:
+    """Wait until the lifecycle manager reports the cluster's installation HEALTHY (the lab's own check)."""
+    return {"pulumi.com/waitFor": f"jsonpath={{.status.clusters.{cluster}.installations.*.state}}=HEALTHY"}
+
+
+def istio_lifecycle_manager(cluster: str, versions: Versions, openshift: bool) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "global": {"meshID": MESH_ID, "multiCluster": {"clusterName": cluster}, "network": cluster},
+    }
+    components: dict[str, Any] = {
+        "pilot": {"k8s": {"env": [{"name": "PILOT_ENABLE_K8S_SELECT_WORKLOAD_ENTRIES", "value": "false"}]}},
+    }
+    if openshift:
+        values["cni"] = {
+            "excludeNamespaces": [ISTIO_SYSTEM_NS, "kube-system"],
+            "logLevel": "info",
+            "cniBinDir": "/var/lib/cni/bin",
+            "cniConfDir": "/etc/cni/multus/net.d",
+            "chained": False,
+            "cniConfFileName": "istio-cni.conf",
+        }
+        values["sidecarInjectorWebhook"] = {"injectedAnnotations": {"k8s.v1.cni.cncf.io/networks": ISTIO_CNI_ATTACHMENT}}
+        components["cni"] = {
+            "enabled": True,
+            "namespace": "kube-system",
+            "k8s": {"overlays": [{
+                "kind": "DaemonSet",
+                "name": "istio-cni-node",
+                "patches": [{"path": "spec.template.spec.containers[0].securityContext.privileged", "value": True}],
+            }]},
+        }
+    components["ingressGateways"] = [{"name": INGRESS_GATEWAY_SERVICE, "enabled": False}]
+    spec = {
+        "installations": [{
+            "clusters": [{"name": cluster, "defaultRevision": True}],
+            "revision": versions.istio_revision,
+            "istioOperatorSpec": {
+                "profile": "minimal",
+                "hub": versions.istio_hub,
+                "tag": versions.istio_tag,
+                "namespace": ISTIO_SYSTEM_NS,
+                "values": values,
+                "meshConfig": {
+                    "accessLogFile": "/dev/stdout",
+                    "defaultConfig": {"proxyMetadata": {"ISTIO_META_DNS_CAPTURE": "true",
+                                                        "ISTIO_META_DNS_AUTO_ALLOCATE": "true"}},
+                },
+                "components": components,
+            },
+        }]
+    }
+    return crds.IstioLifecycleManager.manifest(f"{cluster}-installation", GLOO_MESH_NS, spec,
+                                               annotations=installation_ready(cluster))
+
+
+def _gateway_lifecycle_manager(name: str, cluster: str, versions: Versions, gateway: dict[str, Any]) -> dict[str, Any]:
+    spec = {
+        "installations": [{
+            "clusters": [{"name": cluster, "activeGateway": False}],
+            "gatewayRevision": versions.istio_revision,
+            "istioOperatorSpec": {
+                "profile": "empty",
+                "hub": versions.istio_hub,
+                "tag": versions.istio_tag,
+                "values": {"gateways": {"istio-ingressgateway": {"customService": True}}},
+                "components": {"ingressGateways": [gateway]},
+            },
+        }]
+    }
+    return crds.GatewayLifecycleManager.manifest(name, GLOO_MESH_NS, spec, annotations=installation_ready(cluster))
+
+
+def ingress_gateway_lifecycle_manager(cluster: str, versions: Versions) -> dict[str, Any]:
+    return _gateway_lifecycle_manager(f"{cluster}-ingress", cluster, versions, {
+        "name": INGRESS_GATEWAY_SERVICE, "namespace": ISTIO_GATEWAYS_NS, "enabled": True,
+        "label": dict(INGRESS_GATEWAY_LABEL),
+    })
+
+
+def eastwest_gateway_lifecycle_manager(cluster: str, versions: Versions) -> dict[str, Any]:
+    return _gateway_lifecycle_manager(f"{cluster}-eastwest", cluster, versions, {
+        "name": EASTWEST_GATEWAY_SERVICE, "namespace": ISTIO_GATEWAYS_NS, "enabled": True,
+        "label": {**EASTWEST_GATEWAY_LABEL, NETWORK_LABEL: cluster},
+        "k8s": {"env": [
+            {"name": "ISTIO_META_ROUTER_MODE", "value": "sni-dnat"},
+            {"name": "ISTIO_META_REQUESTED_NETWORK_VIEW", "value": cluster},
+        ]},
+    })
+
+
+@dataclass(frozen=True)
+class IstioLifecycleArgs:
+    settings: Settings
+    cluster: Cluster
+    mgmt_cluster: Cluster
+    #: What the lifecycle CRs wait for: the CRD release on the management cluster, and this cluster's
+    #: registration and agent.
+    depends_on: list[pulumi.Resource]
+
+
+class IstioLifecycle(pulumi.ComponentResource):
+    def __init__(self, name: str, args: IstioLifecycleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("gloo-mesh-workshop:platform:IstioLifecycle", name, None, opts)
+        s, cluster, mgmt = args.settings, args.cluster, args.mgmt_cluster
+        revision = s.versions.istio_revision
+        gateways_ns = cluster.namespace(ISTIO_GATEWAYS_NS, self, {REVISION_LABEL: revision}, istio_workloads=True)
+        service_opts = pulumi.ResourceOptions.merge(cluster.opts(self, [gateways_ns]), install_timeouts())
+        services = {}
+        for manifest in (ingress_gateway_service(revision), eastwest_gateway_service(cluster.name, revision)):
+            meta = manifest["metadata"]
+            services[meta["name"]] = k8s.core.v1.Service(
+                cluster.resource_name(meta["name"], meta["namespace"]),
+                metadata=meta, spec=manifest["spec"], opts=service_opts)
+
+        # What Istio's pods need on the workload cluster before the lifecycle manager deploys them.
+        workload_prerequisites = cluster.namespace_ready(ISTIO_GATEWAYS_NS)
+        if s.openshift:
+            workload_prerequisites += [cluster.grant_anyuid(ns, self, None)
+                                       for ns in (ISTIO_SYSTEM_NS, istio_operator_namespace(revision))]
+        lifecycle_opts = pulumi.ResourceOptions.merge(
+            mgmt.opts(self, [*args.depends_on, *workload_prerequisites]), install_timeouts())
+        #: Istio (istiod and its sidecar injector) is HEALTHY on this cluster: injected workloads wait for it.
+        self.ready = crds.emit(mgmt.resource_name(f"{cluster.name}-installation", GLOO_MESH_NS),
+                               istio_lifecycle_manager(cluster.name, s.versions, s.openshift), lifecycle_opts)
+        self.gateways = [
+            crds.emit(mgmt.resource_name(m["metadata"]["name"], GLOO_MESH_NS), m, lifecycle_opts)
+            for m in (ingress_gateway_lifecycle_manager(cluster.name, s.versions),
+                      eastwest_gateway_lifecycle_manager(cluster.name, s.versions))
+        ]
+        ingress_address = load_balancer_address(services[INGRESS_GATEWAY_SERVICE])
+        #: `<ingress LB>:80` and `<ingress LB>:443` (the workshop's ENDPOINT_HTTP(S)_GW_CLUSTERx).
+        self.ingress_host = ingress_address
+        self.http_endpoint = ingress_address.apply(lambda a: f"{a}:80")
+        self.https_endpoint = ingress_address.apply(lambda a: f"{a}:443")
+        self.register_outputs({"httpEndpoint": self.http_endpoint, "httpsEndpoint": self.https_endpoint})

@@ -1,0 +1,87 @@
+"""The packages stack one way: program → security → gateway → apps → platform → core.
+
+Read from the source (every import statement, those under `TYPE_CHECKING` included), so an
+upward import or a cycle fails here before it can hide behind a lazy import.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tools.simulate import ROOT
+
+COMPONENTS = ROOT / "components"
+#: Each package and the rank it stands at; a module imports only from lower ranks or its own package.
+RANKS = {"core": 0, "platform": 1, "apps": 2, "gateway": 3, "security": 4, "program": 5}
+MODULES = sorted(p for p in COMPONENTS.rglob("*.py"))
+
+
+def package_of(path: Path) -> str:
+    relative = path.relative_to(COMPONENTS)
+    return relative.parts[0] if len(relative.parts) > 1 else relative.stem
+
+
+def imported_modules(path: Path, root: Path = COMPONENTS) -> set[str]:
+    """The `components.…` modules (or packages) a file imports, relative imports resolved."""
+    own = ["components", *path.relative_to(root).with_suffix("").parts]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            base = ".".join([*own[:-node.level], *([node.module] if node.module else [])]) if node.level \
+                else node.module or ""
+            found.add(base)  # `from pkg import name`: name is a module of pkg or something pkg defines
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {m for m in found if m.startswith("components.")}
+
+
+def package_of_module(module: str) -> str:
+    return module.split(".")[1]
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_module_imports_from_a_package_above_it(path: Path) -> None:
+    own = package_of(path)
+    if own == "__init__":
+        return
+    upward = sorted(m for m in imported_modules(path)
+                    if package_of_module(m) != own and RANKS[package_of_module(m)] >= RANKS[own])
+    assert not upward, f"{path.relative_to(ROOT)} ({own}) imports from its level or above: {upward}"
+
+
+def test_every_package_is_ranked_and_says_what_it_may_import() -> None:
+    packages = {p.name for p in COMPONENTS.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert packages == set(RANKS) - {"program"}
+    for package in packages:
+        doc = ast.get_docstring(ast.parse((COMPONENTS / package / "__init__.py").read_text()))
+        assert doc and "Import" in doc, f"components/{package}/__init__.py must say what it may import"
+
+
+def test_no_import_cycle_between_modules() -> None:
+    graph = {".".join(["components", *p.relative_to(COMPONENTS).with_suffix("").parts]): imported_modules(p)
+             for p in MODULES}
+    state: dict[str, int] = {}
+
+    def visit(module: str, trail: list[str]) -> None:
+        if state.get(module) == 1:
+            raise AssertionError("import cycle: " + " → ".join([*trail, module]))
+        if state.get(module) == 2 or module not in graph:
+            return
+        state[module] = 1
+        for target in sorted(graph[module]):
+            visit(target, [*trail, module])
+        state[module] = 2
+
+    for module in sorted(graph):
+        visit(module, [])
+
+
+def test_the_checker_sees_an_upward_import_under_type_checking(tmp_path: Path) -> None:
+    fake = tmp_path / "components" / "core" / "x.py"
+    fake.parent.mkdir(parents=True)
+    fake.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..program import main\n")
+    assert "components.program" in imported_modules(fake, tmp_path / "components")

@@ -1,0 +1,41 @@
+"""The harness: the program evaluated under the Pulumi mocks, once per test session per config."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from components.core.features import FEATURES
+from tools.simulate import ROOT, Simulation, simulate, stack_config, with_fake_license
+
+#: The license every scenario passes (a test that needs none other uses this one, so caches are shared).
+LICENSE = "test-license"
+
+
+@cache
+def _simulation_of(config_json: str) -> Simulation:
+    return simulate(json.loads(config_json))
+
+
+def cached_simulation(config: Mapping[str, Any]) -> Simulation:
+    """The program simulated with `config`, once per test session per distinct config (a simulation
+    takes about half a second). Treat the result as read-only: other tests share it."""
+    return _simulation_of(json.dumps(dict(config), sort_keys=True))
+
+
+def dev_config(**overrides: Any) -> dict[str, Any]:
+    """Pulumi.dev.yaml's config (the whole workshop) with a fake license, plus overrides."""
+    config, _ = with_fake_license(stack_config(ROOT / "Pulumi.dev.yaml"))
+    config.update(overrides)
+    return config
+
+
+def buildable_features() -> list[str]:
+    """Every feature this version builds whose prerequisites it builds too, in lab order."""
+    chosen: list[str] = []
+    for feature in FEATURES:  # the table lists prerequisites before the features that need them
+        if feature.available and all(need in chosen for need in feature.needs):
+            chosen.append(feature.name)
+    return chosen

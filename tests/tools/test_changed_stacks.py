@@ -1,0 +1,57 @@
+"""Which stacks a pull request previews."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tools import changed_stacks as cs
+
+FILES = ["Pulumi.dev.yaml", "stacks/base.yaml", "stacks/gateway.yaml"]
+
+
+def names(changed: list[str]) -> list[str]:
+    return [s["stack"] for s in cs.changed_stacks(changed, FILES)]
+
+
+def test_a_stack_file_change_previews_that_stack_only() -> None:
+    assert names(["stacks/gateway.yaml"]) == ["gateway"]
+    assert names(["Pulumi.dev.yaml", "docs/stacks.md"]) == ["dev"]
+    assert cs.changed_stacks(["stacks/base.yaml"], FILES) == [{"stack": "base", "file": "stacks/base.yaml"}]
+
+
+@pytest.mark.parametrize("path", ["components/core/config.py", "__main__.py", "Pulumi.yaml", "requirements.txt",
+                                  "policy/rules.py"])
+def test_a_program_change_previews_every_stack(path: str) -> None:
+    assert names([path]) == ["dev", "base", "gateway"]
+
+
+@pytest.mark.parametrize("path", ["README.md", "tests/program/test_stacks.py", "tools/render.py", "requirements-dev.txt",
+                                  "stacks/removed.yaml", "components.md", "docs/components/x.md"])
+def test_other_changes_preview_nothing(path: str) -> None:
+    assert names([path]) == []
+
+
+def test_stack_names_must_be_unique() -> None:
+    with pytest.raises(ValueError, match="same stack name: dev"):
+        cs.changed_stacks(["Pulumi.yaml"], ["Pulumi.dev.yaml", "stacks/dev.yaml"])
+
+
+def test_the_repository_stack_files_have_unique_names() -> None:
+    files = cs.stack_files()
+    assert "Pulumi.dev.yaml" in files and "stacks/base.yaml" in files
+    assert len({cs.stack_name(f) for f in files}) == len(files)
+
+
+def test_cli_prints_json_and_writes_the_github_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "github_output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(output))
+    monkeypatch.setattr("sys.stdin", io.StringIO("stacks/base.yaml\nREADME.md\n"))
+    assert cs.main(["--stdin"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == [{"stack": "base", "file": "stacks/base.yaml"}]
+    assert output.read_text() == f"stacks={json.dumps(printed)}\n"

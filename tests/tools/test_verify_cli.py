@@ -1,0 +1,292 @@
+"""`python -m tools.verify` against a loopback workshop: all right → exit 0; each lab wrong → that check fails.
+
+The fake gateways and Keycloak (tests/support/fakes/workshop.py) answer like EXPECTED-BEHAVIOUR.md says
+the deployed labs do; every scenario breaks one answer and names the checks that must fail.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from components.core.features import KNOWN_FEATURES
+from tests.support.fakes import kubectl as fake_kubectl
+from tests.support.fakes.workshop import Behaviour, FakeWorkshop
+from tools import verify
+
+
+@pytest.fixture(scope="module")
+def workshop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeWorkshop]:
+    fake = FakeWorkshop(tmp_path_factory.mktemp("tls"))
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def fake(workshop: FakeWorkshop) -> FakeWorkshop:
+    workshop.reset()
+    return workshop
+
+
+def table_rows(table: str) -> dict[tuple[str, str], str]:
+    """(lab, check) → PASS/FAIL/SKIP from the printed table."""
+    rows = {}
+    for line in table.splitlines()[2:]:
+        cells = re.split(r"\s{2,}", line)
+        if len(cells) >= 3 and cells[2].split()[0] in ("PASS", "FAIL", "SKIP"):
+            rows[(cells[0], cells[1])] = cells[2].split()[0]
+    return rows
+
+
+def run(tmp_path: Path, outputs: dict[str, Any], *args: str, kubectl: dict[str, Any] | None = None,
+        timeout: str = "0") -> tuple[int, dict[tuple[str, str], str], str]:
+    outputs_file = tmp_path / "outputs.json"
+    outputs_file.write_text(json.dumps(outputs))
+    report = tmp_path / "report.txt"
+    kubectl_path = str(fake_kubectl.install(tmp_path, kubectl)) if kubectl else str(tmp_path / "no-kubectl")
+    rc = verify.main(["--outputs", str(outputs_file), "--timeout", timeout, "--interval", "0.05",
+                      "--request-timeout", "5", "--kubectl", kubectl_path, "--report", str(report), *args])
+    table = report.read_text()
+    return rc, table_rows(table), table
+
+
+TLS = ["gateway", "gateway-tls"]
+HTTPBIN = [*TLS, "httpbin-workspace", "external-service"]
+AUTH = [*TLS, "httpbin-workspace", "keycloak", "oauth"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    features: list[str]
+    breaks: Callable[[Behaviour], None]
+    fails: set[tuple[str, str]]
+    right: Callable[[Behaviour], None] = lambda b: None
+    outputs: dict[str, Any] = field(default_factory=dict)
+    kubectl: dict[str, Any] | None = None
+    kubectl_breaks: dict[str, Any] = field(default_factory=dict)
+
+
+def _set(**values: Any) -> Callable[[Behaviour], None]:
+    def apply(b: Behaviour) -> None:
+        for key, value in values.items():
+            setattr(b, key, value)
+    return apply
+
+
+def _kubectl(**changes: dict[str, str]) -> dict[str, Any]:
+    spec = json.loads(json.dumps(fake_kubectl.RIGHT))
+    for key, entries in changes.items():
+        spec[key].update(entries)
+    return spec
+
+
+SCENARIOS = [
+    Scenario("gateway-http", ["gateway"], _set(productpage_status={"cluster1": 404}),
+             {("gateway", "productpage 200 over HTTP on cluster1")}),
+    Scenario("gateway-https", TLS, _set(productpage_status={"cluster1": 503}),
+             {("gateway", "productpage 200 over HTTPS on cluster1"),
+              ("gateway-tls", "productpage 200 over HTTPS on cluster1")}),
+    Scenario("gateway-tls-redirect", TLS, _set(https_redirect=False),
+             {("gateway-tls", "HTTP redirects to HTTPS on cluster1")}),
+    Scenario("traffic-policies", [*TLS, "traffic-policies"], _set(reviews_unavailable=False),
+             {("traffic-policies", "productpage on cluster1 shows reviews unavailable (0.5 s timeout)")}),
+    Scenario("virtual-destinations", [*TLS, "root-trust", "virtual-destinations"],
+             _set(productpage_status={"cluster2": 503}),
+             {("gateway", "productpage 200 over HTTPS on cluster2"),
+              ("gateway-tls", "productpage 200 over HTTPS on cluster2"),
+              ("virtual-destinations", "productpage 200 through cluster2's gateway")}),
+    Scenario("failover", [*TLS, "root-trust", "virtual-destinations", "failover"],
+             _set(productpage_status={"cluster2": 503}),
+             {("gateway", "productpage 200 over HTTPS on cluster2"),
+              ("gateway-tls", "productpage 200 over HTTPS on cluster2"),
+              ("virtual-destinations", "productpage 200 through cluster2's gateway"),
+              ("failover", "productpage 200 through cluster2's gateway")}),
+    Scenario("root-trust-roots-differ", ["root-trust"], lambda b: None,
+             {("root-trust", "cacerts secrets share one root (kubectl)")},
+             kubectl=fake_kubectl.RIGHT, kubectl_breaks={"roots": {"cluster2": "b3RoZXI="}}),
+    Scenario("root-trust-no-cacerts", ["root-trust"], lambda b: None,
+             {("root-trust", "cacerts secrets share one root (kubectl)")},
+             kubectl=fake_kubectl.RIGHT, kubectl_breaks={"roots": {"cluster2": None}}),
+    Scenario("root-trust-own-issuer", ["root-trust"], lambda b: None,
+             {("root-trust", "reviews→ratings chain issued by gloo-mesh on cluster2 (kubectl)")},
+             kubectl=fake_kubectl.RIGHT, kubectl_breaks={"issuer": {"cluster2": "cluster2"}}),
+    Scenario("zero-trust-not-in-mesh", [*TLS, "zero-trust"], lambda b: None,
+             {("zero-trust", "not-in-mesh → reviews cannot connect (000) (kubectl)")},
+             kubectl=fake_kubectl.RIGHT, kubectl_breaks={"curl": {"not-in-mesh": "200"}}),
+    Scenario("zero-trust-in-mesh", [*TLS, "zero-trust"], lambda b: None,
+             {("zero-trust", "in-mesh → reviews denied 403 (kubectl)")},
+             kubectl=fake_kubectl.RIGHT, kubectl_breaks={"curl": {"in-mesh": "200"}}),
+    Scenario("zero-trust-ratings", [*TLS, "zero-trust"], lambda b: None,
+             {("zero-trust", "productpage → ratings denied 403 (kubectl)")},
+             kubectl=fake_kubectl.RIGHT, kubectl_breaks={"python": {"ratings": "200"}}),
+    Scenario("zero-trust-details", [*TLS, "zero-trust"], lambda b: None,
+             {("zero-trust", "productpage → details allowed 200 (kubectl)")},
+             kubectl=fake_kubectl.RIGHT, kubectl_breaks={"python": {"details": "403"}}),
+    Scenario("zero-trust-gateway", [*TLS, "zero-trust"], _set(productpage_status={"cluster1": 503}),
+             {("gateway", "productpage 200 over HTTPS on cluster1"),
+              ("gateway-tls", "productpage 200 over HTTPS on cluster1"),
+              ("zero-trust", "productpage still reachable through the gateway")}),
+    Scenario("external-service-all-local", HTTPBIN, _set(external_weight=100),
+             {("external-service", "requests split by externalServiceWeight=0")}, outputs={"externalServiceWeight": 0}),
+    Scenario("external-service-all-external", HTTPBIN, _set(external_weight=0),
+             {("external-service", "requests split by externalServiceWeight=100")},
+             right=_set(external_weight=100), outputs={"externalServiceWeight": 100}),
+    Scenario("external-service-split", HTTPBIN, _set(external_weight=0),
+             {("external-service", "requests split by externalServiceWeight=50")},
+             right=_set(external_weight=50), outputs={"externalServiceWeight": 50}),
+    Scenario("external-service-down", HTTPBIN, _set(get_status=503),
+             {("external-service", "GET /get answered by httpbin"),
+              ("external-service", "requests split by externalServiceWeight=0")}, outputs={"externalServiceWeight": 0}),
+    Scenario("keycloak-discovery", [*TLS, "keycloak"], _set(discovery=False),
+             {("keycloak", "realm 'master' serves its OpenID configuration")}),
+    Scenario("keycloak-password", [*TLS, "keycloak"], _set(passwords={"user1": "changed", "user2": "pw-user2"}),
+             {("keycloak", "password grant for user1")}),
+    Scenario("oauth-open", AUTH, _set(oauth=False), {("oauth", "GET /get without a token redirects to Keycloak")},),
+    Scenario("oauth-token-refused", AUTH, _set(oauth_accepts_tokens=False),
+             {("oauth", "GET /get with user2's token 200")}),
+    Scenario("opa", [*AUTH, "opa"], _set(opa=False), {("opa", "user1 (not @solo.io) denied 403")}),
+    Scenario("jwt", [*AUTH, "jwt"], _set(jwt=False), {("jwt", "X-Email: user2@solo.io reaches httpbin")},),
+    Scenario("transformation", [*AUTH, "jwt", "transformation"], _set(transformation=False),
+             {("transformation", "X-Organization: solo.io reaches httpbin")}),
+    Scenario("rate-limit", [*AUTH, "jwt", "transformation", "rate-limit"], _set(rate_limit=None),
+             {("rate-limit", "user2 gets 429 within 4 requests")}),
+    Scenario("waf", [*TLS, "waf"], _set(waf=False), {("waf", "Log4Shell User-Agent blocked 403 on cluster1")}),
+]
+
+
+def _kubectl_spec(scenario: Scenario, broken: bool) -> dict[str, Any] | None:
+    if scenario.kubectl is None:
+        return None
+    return _kubectl(**scenario.kubectl_breaks) if broken else scenario.kubectl
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
+def test_each_lab_passes_when_the_workshop_answers_right(scenario: Scenario, fake: FakeWorkshop,
+                                                         tmp_path: Path) -> None:
+    fake.deploy(scenario.features)
+    scenario.right(fake.behaviour)
+    outputs = fake.outputs(scenario.features, **scenario.outputs)
+    rc, rows, table = run(tmp_path, outputs, kubectl=_kubectl_spec(scenario, broken=False))
+    assert rc == 0, table
+    for key in scenario.fails:
+        assert rows[key] == "PASS", table
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
+def test_each_lab_fails_when_the_workshop_answers_wrong(scenario: Scenario, fake: FakeWorkshop,
+                                                        tmp_path: Path) -> None:
+    fake.deploy(scenario.features)
+    scenario.right(fake.behaviour)
+    scenario.breaks(fake.behaviour)
+    outputs = fake.outputs(scenario.features, **scenario.outputs)
+    rc, rows, table = run(tmp_path, outputs, kubectl=_kubectl_spec(scenario, broken=True))
+    assert rc == 1, table
+    assert {key for key, status in rows.items() if status == "FAIL"} == scenario.fails, table
+
+
+def test_whole_workshop_passes_with_every_check_run(fake: FakeWorkshop, tmp_path: Path) -> None:
+    fake.deploy(list(KNOWN_FEATURES)).external_weight = 50
+    outputs = fake.outputs(list(KNOWN_FEATURES), externalServiceWeight=50)
+    rc, rows, table = run(tmp_path, outputs, "--strict", kubectl=fake_kubectl.RIGHT)
+    assert rc == 0, table
+    assert set(rows.values()) == {"PASS"}, table
+    assert {lab for lab, _ in rows} == set(KNOWN_FEATURES) - {"httpbin-workspace"}
+    assert "note: httpbin-workspace: no checks of its own" in table
+    # rate limiting was proven by a 429, and the other user2 checks shared one quota slot
+    assert fake.behaviour.solo_requests >= 4
+
+
+def test_failed_row_shows_status_and_body_excerpt(fake: FakeWorkshop, tmp_path: Path) -> None:
+    fake.deploy(TLS).productpage_status = {"cluster1": 503}
+    rc, _, table = run(tmp_path, fake.outputs(TLS))
+    assert rc == 1
+    failed = next(line for line in table.splitlines() if line.startswith("gateway ") and "FAIL" in line)
+    assert "status 503" in failed
+    assert "Simple Bookstore App" in failed
+
+
+def test_kubectl_checks_are_skipped_never_passed_without_kubectl(fake: FakeWorkshop, tmp_path: Path) -> None:
+    fake.deploy([*TLS, "root-trust", "zero-trust"])
+    rc, rows, table = run(tmp_path, fake.outputs([*TLS, "root-trust", "zero-trust"]))
+    kube_rows = {key: status for key, status in rows.items() if "(kubectl)" in key[1]}
+    assert len(kube_rows) == 3 + 5, table
+    assert set(kube_rows.values()) == {"SKIP"}, table
+    assert "is not installed or not on PATH" in table
+    assert rc == 0
+    assert verify.main(["--outputs", str(tmp_path / "outputs.json"), "--timeout", "0", "--strict",
+                        "--kubectl", str(tmp_path / "no-kubectl")]) == 1
+
+
+def test_kubectl_checks_are_skipped_when_a_context_does_not_answer(fake: FakeWorkshop, tmp_path: Path) -> None:
+    spec = {**fake_kubectl.RIGHT, "contexts": ["cluster1"]}
+    rc, rows, table = run(tmp_path, fake.outputs(["root-trust"]), kubectl=spec)
+    assert rows[("root-trust", "cacerts secrets share one root (kubectl)")] == "SKIP"
+    assert rows[("root-trust", "reviews→ratings chain issued by gloo-mesh on cluster2 (kubectl)")] == "SKIP"
+    assert rows[("root-trust", "reviews→ratings chain issued by gloo-mesh on cluster1 (kubectl)")] == "PASS"
+    assert "context 'cluster2'" in table
+    assert rc == 0
+
+
+def test_context_option_maps_clusters_to_kube_contexts(fake: FakeWorkshop, tmp_path: Path) -> None:
+    spec = {**fake_kubectl.RIGHT, "contexts": ["kind-cluster1", "kind-cluster2"],
+            "roots": {"kind-cluster1": "cm9vdA==", "kind-cluster2": "cm9vdA=="},
+            "issuer": {"kind-cluster1": "gloo-mesh", "kind-cluster2": "gloo-mesh"}}
+    rc, rows, table = run(tmp_path, fake.outputs(["root-trust"]), "--context", "cluster1=kind-cluster1",
+                          "--context", "cluster2=kind-cluster2", "--strict", kubectl=spec)
+    assert rc == 0, table
+    assert set(rows.values()) == {"PASS"}
+
+
+def test_keycloak_checks_skip_naming_the_missing_outputs(fake: FakeWorkshop, tmp_path: Path) -> None:
+    fake.deploy([*AUTH, "jwt"])
+    outputs = fake.outputs([*AUTH, "jwt"])
+    for key in ("keycloakClientSecret", "keycloakUsers"):
+        del outputs[key]
+    rc, rows, table = run(tmp_path, outputs)
+    assert rows[("oauth", "GET /get without a token redirects to Keycloak")] == "SKIP"
+    assert rows[("jwt", "X-Email: user2@solo.io reaches httpbin")] == "SKIP"
+    assert "stack outputs lack keycloakClientSecret, keycloakUsers.user2" in table
+    assert rc == 0
+
+
+def test_split_check_skips_without_external_service_weight(fake: FakeWorkshop, tmp_path: Path) -> None:
+    fake.deploy(HTTPBIN)
+    outputs = fake.outputs(HTTPBIN)
+    del outputs["externalServiceWeight"]
+    rc, rows, table = run(tmp_path, outputs)
+    assert rows[("external-service", "requests split by externalServiceWeight=None")] == "SKIP"
+    assert rows[("external-service", "GET /get answered by httpbin")] == "PASS"
+    assert "stack outputs lack externalServiceWeight" in table
+    assert rc == 0
+
+
+def test_a_check_that_fails_at_first_is_retried_until_it_passes(fake: FakeWorkshop, tmp_path: Path) -> None:
+    fake.deploy(["gateway"])
+    calls = {"n": 0}
+    original = fake.behaviour.productpage_status
+
+    class Flaky(dict):  # the productpage comes up after two 503s
+        def get(self, key: str, default: int = 200) -> int:
+            calls["n"] += 1
+            return 503 if calls["n"] <= 2 else original.get(key, default)
+
+    fake.behaviour.productpage_status = Flaky()
+    rc, rows, table = run(tmp_path, fake.outputs(["gateway"]), timeout="10")
+    assert rc == 0, table
+    assert "PASS (3 tries)" in table
+
+
+def test_unreadable_outputs_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "outputs.json"
+    path.write_text('{"features": "gateway"}')
+    assert verify.main(["--outputs", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert "features: expected list" in error
+    assert "gatewayEndpoints: missing" in error
