@@ -8,12 +8,16 @@ very same function under the Pulumi mock runtime.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 
 from components.apps.apps import build_apps
 from components.core.config import load_settings
-from components.gateway.gateway_labs import build_gateway_labs, export_gateway_outputs
+from components.gateway.gateway_labs import GatewayLabs, build_gateway_labs, export_gateway_outputs
+from components.platform import fleet
 from components.platform.build import Platform, build_platform
+from components.platform.lab02_management_plane import ManagementPlane
 from components.security.security import build_security_labs, export_security_outputs
 
 
@@ -22,20 +26,39 @@ def export_outputs(platform: Platform) -> None:
     pulumi.export("features", sorted(s.features))
     pulumi.export("managementCluster", s.mgmt.name)
     pulumi.export("workloadClusters", [c.name for c in s.workload_clusters])
-    pulumi.export("httpbinCluster", s.httpbin_cluster)
+    if s.role == "workload":
+        pulumi.export("workloadCluster", s.stack_cluster)
+    if s.role != "management":
+        pulumi.export("httpbinCluster", s.httpbin_cluster)
     pulumi.export("mgmtServerEndpoint", platform.management.relay_endpoint)
-    pulumi.export("gatewayEndpoints", {
-        name: {"http": istio.http_endpoint, "https": istio.https_endpoint} for name, istio in platform.istio.items()
-    })
+    if platform.istio:
+        pulumi.export("gatewayEndpoints", {
+            name: {"http": istio.http_endpoint, "https": istio.https_endpoint}
+            for name, istio in platform.istio.items()
+        })
+
+
+def management_outputs(management: ManagementPlane, gateway: GatewayLabs) -> dict[str, Any]:
+    """What a fleet's management stack gives its workload stacks (`components.platform.fleet`)."""
+    outputs: dict[str, Any] = {fleet.METRICS_ENDPOINT: management.metrics_endpoint}
+    for secret, output in fleet.RELAY_SECRET_OUTPUTS.items():
+        outputs[output] = pulumi.Output.secret(management.relay_data[secret])
+    if gateway.certificate is not None:
+        outputs[fleet.GATEWAY_TLS_CERTIFICATE] = gateway.certificate.cert_pem
+        outputs[fleet.GATEWAY_TLS_PRIVATE_KEY] = pulumi.Output.secret(gateway.certificate.key_pem)
+    return outputs
 
 
 def main() -> Platform:
     settings = load_settings()  # raises ConfigError before any resource is registered
     platform = build_platform(settings)
     build_apps(platform)  # declares the app namespaces the later labs' objects live in
-    build_gateway_labs(platform)
+    gateway = build_gateway_labs(platform)
     security = build_security_labs(platform)
     export_outputs(platform)
     export_gateway_outputs(platform)
     export_security_outputs(security)
+    if settings.role == "management" and isinstance(platform.management, ManagementPlane):
+        for key, value in management_outputs(platform.management, gateway).items():
+            pulumi.export(key, value)
     return platform

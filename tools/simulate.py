@@ -189,10 +189,15 @@ def _b64(text: str) -> str:
 
 
 class WorkshopMocks(pulumi_mocks.Mocks):
-    """Deterministic stand-ins for what providers would return after deploy."""
+    """Deterministic stand-ins for what providers would return after deploy.
 
-    def __init__(self, preview: bool) -> None:
+    `stack_outputs` answers `pulumi.StackReference` reads: by fully qualified stack name, that
+    stack's outputs (a `Secret` value is a secret output). A stack not listed has no outputs.
+    """
+
+    def __init__(self, preview: bool, stack_outputs: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self.preview = preview
+        self.stack_outputs = dict(stack_outputs or {})
         self.provider_clusters: dict[str, str] = {}
 
     def cluster_of(self, provider_ref: str | None) -> str:
@@ -208,6 +213,13 @@ class WorkshopMocks(pulumi_mocks.Mocks):
         cluster = self.cluster_of(args.provider)
         meta = inputs.get("metadata") or {}
         k8s_id = f"{meta.get('namespace')}/{meta.get('name')}" if meta.get("namespace") else meta.get("name")
+        if typ == "pulumi:pulumi:StackReference":
+            outputs = self.stack_outputs.get(args.resource_id or args.name, {})
+            return args.resource_id, {
+                "name": args.resource_id,
+                "outputs": {k: reveal(v) for k, v in outputs.items()},
+                "secretOutputNames": sorted(k for k, v in outputs.items() if isinstance(v, Secret)),
+            }
         if args.resource_id:  # a read: `Resource.get(name, id)`
             namespace, _, name = args.resource_id.rpartition("/")
             state: dict[str, Any] = {"metadata": {"name": name, "namespace": namespace}}
@@ -317,17 +329,18 @@ def _to_config_string(value: Any) -> str:
 
 def simulate(
     config: Mapping[str, Any], *, preview: bool = False, monitor: RecordingMonitor | None = None,
-    program: Callable[[], Any] | None = None,
+    program: Callable[[], Any] | None = None, stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Simulation:
     """Evaluate the program with `config` (keys without the project prefix) under mocks.
 
     Pass a `monitor` to inspect what was recorded even when the program raises; `program` runs
-    another Pulumi program in the same harness (the benchmarks' floor) instead of this one.
+    another Pulumi program in the same harness (the benchmarks' floor) instead of this one;
+    `stack_outputs` are the outputs of the stacks the program reads (see `WorkshopMocks`).
     """
     if program is None:
         from components.program import main as program
 
-    monitor = monitor or RecordingMonitor(WorkshopMocks(preview))
+    monitor = monitor or RecordingMonitor(WorkshopMocks(preview, stack_outputs))
     mocks = monitor.workshop_mocks
     pulumi_settings.ROOT.set(None)
     set_all_config({f"{PROJECT}:{k}": _to_config_string(v) for k, v in config.items()},

@@ -29,7 +29,8 @@ from .lab14_httpbin_workspace import httpbin_workspace, httpbin_workspace_settin
 @dataclass(frozen=True)
 class Apps:
     bookinfo: dict[str, Bookinfo]
-    httpbin: Httpbin
+    #: None where this stack does not deploy the httpbin cluster (a fleet's other stacks).
+    httpbin: Httpbin | None
     addons: dict[str, Addons]
     #: By workspace name: `gateways`, `bookinfo` and, with `httpbin-workspace`, `httpbin`.
     workspaces: dict[str, GlooWorkspace]
@@ -44,17 +45,22 @@ def build_apps(platform: Platform) -> Apps:
         bookinfo[name] = Bookinfo(f"bookinfo-{name}", BookinfoArgs(s, cluster, ready))
         addons[name] = Addons(f"addons-{name}", AddonsArgs(s, cluster, ready, platform.agents[name].release))
     httpbin = Httpbin(f"httpbin-{s.httpbin_cluster}", HttpbinArgs(
-        s, platform.workloads[s.httpbin_cluster], platform.istio[s.httpbin_cluster].ready))
+        s, platform.workloads[s.httpbin_cluster], platform.istio[s.httpbin_cluster].ready)) \
+        if s.httpbin_cluster in platform.workloads else None
 
-    def workspace(name: str, cluster: str, manifest: dict, settings: dict) -> GlooWorkspace:
+    def workspace(name: str, cluster: str, manifest: dict, settings: dict) -> GlooWorkspace | None:
+        # The Workspace (management cluster) and its settings (a workload cluster) may belong to two
+        # stacks of a fleet: each declares its half.
+        workspace_target = mgmt_target(platform) if s.declares_fleet else None
+        settings_target = workload_target(platform, cluster) if cluster in platform.workloads else None
+        if workspace_target is None and settings_target is None:
+            return None
         return GlooWorkspace(f"workspace-{name}", GlooWorkspaceArgs(
-            mgmt_target(platform), manifest, workload_target(platform, cluster), settings))
+            workspace_target, manifest, settings_target, settings))
 
-    workspaces = {
-        "gateways": workspace("gateways", s.config_cluster, gateways_workspace(s), gateways_workspace_settings()),
-        "bookinfo": workspace("bookinfo", s.config_cluster, bookinfo_workspace(s), bookinfo_workspace_settings(s)),
-    }
+    specs = [("gateways", s.config_cluster, gateways_workspace(s), gateways_workspace_settings()),
+             ("bookinfo", s.config_cluster, bookinfo_workspace(s), bookinfo_workspace_settings(s))]
     if s.has(HTTPBIN_WORKSPACE_FEATURE):
-        workspaces["httpbin"] = workspace("httpbin", s.httpbin_cluster, httpbin_workspace(s),
-                                          httpbin_workspace_settings())
+        specs.append(("httpbin", s.httpbin_cluster, httpbin_workspace(s), httpbin_workspace_settings()))
+    workspaces = {spec[0]: ws for spec in specs if (ws := workspace(*spec)) is not None}
     return Apps(bookinfo, httpbin, addons, workspaces)

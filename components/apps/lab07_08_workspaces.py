@@ -88,11 +88,13 @@ def bookinfo_workspace_settings(settings: Settings) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class GlooWorkspaceArgs:
-    #: The management cluster, where Workspaces live (its CRD release is the management plane's).
-    workspace_target: Target
+    #: The management cluster, where Workspaces live (its CRD release is the management plane's);
+    #: None in a fleet's workload stack, where the management stack declares the Workspace.
+    workspace_target: Target | None
     workspace: dict[str, Any]
-    #: Where the WorkspaceSettings is applied: a workload cluster that has the settings' namespace.
-    settings_target: Target
+    #: Where the WorkspaceSettings is applied: a workload cluster that has the settings' namespace;
+    #: None in a fleet's stacks that do not deploy that cluster.
+    settings_target: Target | None
     settings: dict[str, Any]
 
 
@@ -101,6 +103,7 @@ class GlooWorkspace(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: GlooWorkspaceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:workspaces:GlooWorkspace", name, None, opts)
-        self.workspace = args.workspace_target.emit(self, args.workspace)
-        self.settings = args.settings_target.emit(self, args.settings, also=[self.workspace])
+        self.workspace = args.workspace_target.emit(self, args.workspace) if args.workspace_target else None
+        self.settings = args.settings_target.emit(
+            self, args.settings, also=[self.workspace] if self.workspace else []) if args.settings_target else None
         self.register_outputs({})

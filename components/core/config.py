@@ -24,6 +24,12 @@ REVIEWS_VERSIONS = ("v1", "v2", "v3")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 SEMVER = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 HELM_TIMEOUT_RANGE = (60, 3600)
+#: Stack roles: the whole estate in one stack, or a fleet of a management stack and one stack per
+#: workload cluster (docs/fleet.md).
+ROLES = ("all", "management", "workload")
+FLEET_ROLES = ("management", "workload")
+#: A fully qualified stack name, `<organization>/<project>/<stack>`.
+QUALIFIED_STACK = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 DEFAULTS: dict[str, Any] = {
     "platform": "kubernetes",
@@ -47,6 +53,9 @@ DEFAULTS: dict[str, Any] = {
     "autoRestartPods": False,
     "helmTimeoutSeconds": 900,
     "protectPlatform": False,
+    "role": "all",
+    "managementStack": "",
+    "workloadCluster": "",
 }
 SECRET_KEYS = ("licenseKey",)
 LIST_KEYS = frozenset(k for k, v in DEFAULTS.items() if isinstance(v, list))
@@ -100,6 +109,12 @@ class Settings:
     helm_timeout_seconds: int
     protect_platform: bool
     license_key: str = field(repr=False)
+    #: `all`, `management` or `workload` (see `declares_fleet` and `declares_cluster`).
+    role: str = "all"
+    #: A workload stack: the management stack it reads (`<organization>/<project>/<stack>`).
+    management_stack: str = ""
+    #: A workload stack: the one workload cluster it deploys.
+    stack_cluster: str = ""
 
     @property
     def openshift(self) -> bool:
@@ -118,6 +133,17 @@ class Settings:
 
     def workload(self, name: str) -> WorkloadCluster:
         return next(c for c in self.workload_clusters if c.name == name)
+
+    @property
+    def declares_fleet(self) -> bool:
+        """Whether this stack declares what concerns the whole estate: the management plane, the
+        Workspaces, the root trust policy, the shared gateway certificate."""
+        return self.role in ("all", "management")
+
+    def declares_cluster(self, name: str) -> bool:
+        """Whether this stack declares a workload cluster's chain (registration → agent → Istio
+        lifecycle → apps) and the objects applied on that cluster."""
+        return self.role == "all" or (self.role == "workload" and self.stack_cluster == name)
 
 
 class _Reader:
@@ -179,8 +205,13 @@ def parse_settings(values: Mapping[str, Any]) -> Settings:
     for key in sorted(set(values) - KNOWN_KEYS):
         r.problems.append(f"{key}: unknown config key; known keys are: {', '.join(sorted(KNOWN_KEYS))}")
 
+    role = r.string("role")
+    if role not in ROLES:
+        r.problems.append(f"role: unknown role {role!r}; allowed are: {', '.join(ROLES)}")
     license_key = values.get("licenseKey")
-    if not isinstance(license_key, str) or not license_key.strip():
+    if role == "workload" and license_key is None:
+        license_key = ""  # only the management plane uses the license: a fleet's workload stacks go without
+    elif not isinstance(license_key, str) or not license_key.strip():
         r.problems.append(
             "licenseKey: missing; set it with `pulumi config set --secret licenseKey <your Gloo Mesh license>`"
         )
@@ -209,9 +240,14 @@ def parse_settings(values: Mapping[str, Any]) -> Settings:
     for name in sorted({n for n in names if names.count(n) > 1}):
         r.problems.append(f"workloadClusters: cluster name {name!r} is listed more than once")
 
-    contexts = _per_cluster(r, "workloadContexts", names) or list(names)
-    kubeconfigs = _per_cluster(r, "workloadKubeconfigs", names) or [""] * len(names)
-    reviews = _reviews_versions(r, names)
+    stack_cluster = r.string("workloadCluster")
+    # A workload stack may give its own cluster's entry alone (it reaches no other workload cluster).
+    own = names.index(stack_cluster) if role == "workload" and stack_cluster in names else None
+    # An empty context means the cluster's own name.
+    contexts = [c or n for c, n in zip(_per_cluster(r, "workloadContexts", names, own) or names, names,
+                                       strict=False)]
+    kubeconfigs = _per_cluster(r, "workloadKubeconfigs", names, own) or [""] * len(names)
+    reviews = _reviews_versions(r, names, own)
     for ctx in sorted({c for c in contexts if contexts.count(c) > 1}):
         r.problems.append(
             f"workloadContexts: context {ctx!r} is used by more than one workload cluster; "
@@ -260,6 +296,13 @@ def parse_settings(values: Mapping[str, Any]) -> Settings:
     timeout = r.integer("helmTimeoutSeconds", *HELM_TIMEOUT_RANGE)
     auto_restart = r.boolean("autoRestartPods")
     protect = r.boolean("protectPlatform")
+    management_stack = _fleet_role(r, role, stack_cluster, names, mgmt.name)
+    if role in FLEET_ROLES and "keycloak" in requested and names and httpbin_cluster != names[0]:
+        r.problems.append(
+            f"httpbinCluster: with role {role} and keycloak, httpbin must run on the first workload cluster "
+            f"{names[0]!r}: Keycloak's redirect URIs use that cluster's gateway address, so Keycloak, the OAuth "
+            "objects and that gateway belong to one stack"
+        )
 
     if r.problems:
         raise ConfigError(r.problems)
@@ -276,22 +319,60 @@ def parse_settings(values: Mapping[str, Any]) -> Settings:
         helm_timeout_seconds=timeout,
         protect_platform=protect,
         license_key=license_key,
+        role=role,
+        management_stack=management_stack,
+        stack_cluster=stack_cluster,
     )
 
 
-def _per_cluster(r: _Reader, key: str, names: list[str]) -> list[str]:
+def _fleet_role(r: _Reader, role: str, stack_cluster: str, names: list[str], mgmt_name: str) -> str:
+    """Check the keys of a fleet's stacks (management, workload); return `managementStack`."""
+    management_stack = r.string("managementStack")
+    if role == "workload":
+        if not management_stack:
+            r.problems.append("managementStack: required with role workload: the fully qualified management stack "
+                              "(<organization>/<project>/<stack>) this stack reads through a StackReference")
+        elif not QUALIFIED_STACK.match(management_stack):
+            r.problems.append(f"managementStack: {management_stack!r} is not a fully qualified stack name "
+                              "(<organization>/<project>/<stack>)")
+        if not stack_cluster:
+            r.problems.append(f"workloadCluster: required with role workload: the one workload cluster this stack "
+                              f"deploys, one of: {', '.join(names)}")
+        elif stack_cluster not in names:
+            r.problems.append(f"workloadCluster: {stack_cluster!r} is not in workloadClusters; allowed are: "
+                              f"{', '.join(names)}")
+    else:
+        if management_stack:
+            r.problems.append(f"managementStack: only a workload stack reads the management stack (role is {role})")
+        if stack_cluster:
+            r.problems.append(f"workloadCluster: only a workload stack names its one cluster (role is {role}); "
+                              "the clusters of the estate are workloadClusters")
+    if role in FLEET_ROLES and mgmt_name in names:
+        r.problems.append(f"mgmtCluster: with role {role}, the management cluster {mgmt_name!r} cannot also be a "
+                          "workload cluster: the management stack alone deploys on it (use role all for that case)")
+    return management_stack
+
+
+def _per_cluster(r: _Reader, key: str, names: list[str], own: int | None) -> list[str]:
+    """One entry per workload cluster; or, in a workload stack (`own` is its index), its one entry."""
     values = r.string_list(key)
+    if own is not None and len(values) == 1 and len(names) > 1:
+        return [values[0] if i == own else "" for i in range(len(names))]
     if values and len(values) != len(names):
         r.problems.append(
             f"{key}: has {len(values)} entries but workloadClusters has {len(names)}; "
             "give one entry per workload cluster, in the same order, or leave it empty"
+            + (" (a workload stack may give its own cluster's entry alone)" if own is not None else "")
         )
         return []
     return values
 
 
-def _reviews_versions(r: _Reader, names: list[str]) -> list[tuple[str, ...]]:
-    """The workshop's default: the first workload cluster runs reviews v1+v2, the others v1+v2+v3."""
+def _reviews_versions(r: _Reader, names: list[str], own: int | None) -> list[tuple[str, ...]]:
+    """The workshop's default: the first workload cluster runs reviews v1+v2, the others v1+v2+v3.
+
+    A workload stack (`own` is its cluster's index) may give its own cluster's entry alone.
+    """
     default = [REVIEWS_VERSIONS[:2] if i == 0 else REVIEWS_VERSIONS for i in range(len(names))]
     value = r.get("reviewsVersions")
     if value == []:
@@ -300,6 +381,8 @@ def _reviews_versions(r: _Reader, names: list[str]) -> list[tuple[str, ...]]:
     if not isinstance(value, list) or not all(isinstance(v, list) for v in value):
         r.problems.append(f"reviewsVersions: expected {allowed}, got {value!r}")
         return default
+    if own is not None and len(value) == 1 and len(names) > 1:
+        value = [value[0] if i == own else list(default[i]) for i in range(len(names))]
     if len(value) != len(names):
         r.problems.append(
             f"reviewsVersions: has {len(value)} entries but workloadClusters has {len(names)}; expected {allowed}"

@@ -20,14 +20,17 @@ import pulumi
 from components.core import plan
 from components.core.constants import HTTP_PORT, HTTPBIN_GET_PATH, HTTPS_PORT
 from components.platform.build import Platform, config_target, httpbin_target, mgmt_target
+from components.platform.fleet import GATEWAY_TLS_CERTIFICATE, GATEWAY_TLS_PRIVATE_KEY
 
 from .lab09_gateway import (
+    CertificatePems,
     Gateway,
     GatewayArgs,
     GatewayCertificate,
     GatewayCertificateArgs,
     GatewayTlsSecret,
     GatewayTlsSecretArgs,
+    IssuedCertificate,
 )
 from .lab10_traffic_policies import TrafficPolicies, TrafficPoliciesArgs
 from .lab11_root_trust import RootTrust, RootTrustArgs
@@ -37,7 +40,9 @@ from .lab15_external_service import ExternalServiceArgs, ExternalServiceLab, Htt
 
 @dataclass(frozen=True)
 class GatewayLabs:
-    certificate: GatewayCertificate | None
+    #: The gateway certificate: issued here (single stack, fleet management stack) or read from the
+    #: management stack (fleet workload stack); None without gateway-tls.
+    certificate: CertificatePems | None
     #: `tls-secret` by workload cluster name (empty without gateway-tls).
     tls_secrets: dict[str, GatewayTlsSecret]
     gateway: Gateway | None
@@ -50,30 +55,40 @@ class GatewayLabs:
 
 
 def build_gateway_labs(platform: Platform) -> GatewayLabs:
+    """Each enabled lab's objects that this stack declares (a fleet's stack: those on its clusters)."""
     s = platform.settings
-    config = config_target(platform)
-    httpbin = httpbin_target(platform)
+    config = config_target(platform) if s.config_cluster in platform.workloads else None
+    httpbin = httpbin_target(platform) if s.httpbin_cluster in platform.workloads else None
 
-    certificate = None
+    certificate: CertificatePems | None = None
     tls_secrets: dict[str, GatewayTlsSecret] = {}
     if s.has("gateway-tls"):
-        certificate = GatewayCertificate("gateway-tls", GatewayCertificateArgs(s))
-        tls_secrets = {name: GatewayTlsSecret(f"gateway-tls-{name}", GatewayTlsSecretArgs(s, cluster, certificate))
-                       for name, cluster in platform.workloads.items()}
+        if s.declares_fleet:
+            certificate = GatewayCertificate("gateway-tls", GatewayCertificateArgs(s))
+        elif platform.reference is not None:  # one certificate for the whole fleet's gateways
+            certificate = IssuedCertificate(platform.reference.output(GATEWAY_TLS_CERTIFICATE),
+                                            platform.reference.output(GATEWAY_TLS_PRIVATE_KEY))
+        if certificate is not None:
+            tls_secrets = {name: GatewayTlsSecret(f"gateway-tls-{name}",
+                                                  GatewayTlsSecretArgs(s, cluster, certificate))
+                           for name, cluster in platform.workloads.items()}
     gateway = None
-    if s.has("gateway"):
-        # The 443 listener reads tls-secret on each cluster whose gateway it selects.
-        secrets = [tls_secrets[c].secret for c in plan.gateway_clusters(s)] if tls_secrets else []
+    if s.has("gateway") and config:
+        # The 443 listener reads tls-secret on each cluster whose gateway it selects (in a fleet, the
+        # stack's own: the other clusters' stacks declare theirs, and Gloo applies it when it exists).
+        secrets = [tls_secrets[c].secret for c in plan.gateway_clusters(s) if c in tls_secrets]
         gateway = Gateway("gateway", GatewayArgs(s, config, secrets))
     traffic = TrafficPolicies("traffic-policies", TrafficPoliciesArgs(s, config)) \
-        if s.has("traffic-policies") else None
-    root_trust = RootTrust("root-trust", RootTrustArgs(s, mgmt_target(platform))) if s.has("root-trust") else None
+        if s.has("traffic-policies") and config else None
+    root_trust = RootTrust("root-trust", RootTrustArgs(s, mgmt_target(platform))) \
+        if s.has("root-trust") and s.declares_fleet else None
     virtual_destinations = VirtualDestinations("virtual-destinations", VirtualDestinationsArgs(s, config)) \
-        if s.has("virtual-destinations") else None
-    failover = Failover("failover", FailoverArgs(s, config)) if s.has("failover") else None
+        if s.has("virtual-destinations") and config else None
+    failover = Failover("failover", FailoverArgs(s, config)) if s.has("failover") and config else None
     external = ExternalServiceLab("external-service", ExternalServiceArgs(s, httpbin)) \
-        if s.has("external-service") else None
-    httpbin_route = HttpbinRoute("httpbin-route", HttpbinRouteArgs(s, httpbin)) if plan.has_httpbin_route(s) else None
+        if s.has("external-service") and httpbin else None
+    httpbin_route = HttpbinRoute("httpbin-route", HttpbinRouteArgs(s, httpbin)) \
+        if plan.has_httpbin_route(s) and httpbin else None
     return GatewayLabs(certificate, tls_secrets, gateway, traffic, root_trust, virtual_destinations, failover, external,
                        httpbin_route)
 
@@ -84,19 +99,22 @@ def _url(host: pulumi.Input[str], tls: bool, path: str) -> pulumi.Output[str]:
 
 
 def gateway_outputs(platform: Platform) -> dict[str, Any]:
-    """`productpageUrls` (by cluster whose gateway serves it) and `httpbinUrl`; none without `gateway`."""
+    """`productpageUrls` (by cluster whose gateway serves it) and `httpbinUrl`; none without `gateway`.
+
+    A fleet's workload stack gives those of its own cluster.
+    """
     s = platform.settings
     if not s.has("gateway"):
         return {}
     tls = s.has("gateway-tls")
-    outputs: dict[str, Any] = {
-        "productpageUrls": {c: _url(platform.istio[c].ingress_host, tls, "/productpage")
-                            for c in plan.gateway_clusters(s)},
-    }
-    if s.has("external-service"):
+    urls = {c: _url(platform.istio[c].ingress_host, tls, "/productpage")
+            for c in plan.gateway_clusters(s) if c in platform.istio}
+    outputs: dict[str, Any] = {"productpageUrls": urls} if urls else {}
+    if s.has("external-service") and s.httpbin_cluster in platform.workloads:
         outputs["externalServiceWeight"] = s.external_service_weight  # what the verifier expects of /get
-    if plan.has_httpbin_route(s):
-        outputs["httpbinUrl"] = _url(platform.istio[plan.entry_gateway_cluster(s)].ingress_host, tls, HTTPBIN_GET_PATH)
+    entry = plan.entry_gateway_cluster(s)
+    if plan.has_httpbin_route(s) and entry in platform.istio:
+        outputs["httpbinUrl"] = _url(platform.istio[entry].ingress_host, tls, HTTPBIN_GET_PATH)
     return outputs
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -72,12 +72,27 @@ class GatewayCertificate(pulumi.ComponentResource):
         self.register_outputs({"certPem": self.cert_pem})
 
 
+class CertificatePems(Protocol):
+    """A certificate and its private key (secret), as PEM."""
+
+    cert_pem: pulumi.Output[str]
+    key_pem: pulumi.Output[str]
+
+
+@dataclass(frozen=True)
+class IssuedCertificate:
+    """The gateway certificate a fleet's management stack issued, as its outputs (the key secret)."""
+
+    cert_pem: pulumi.Output[str]
+    key_pem: pulumi.Output[str]
+
+
 @dataclass(frozen=True)
 class GatewayTlsSecretArgs:
     settings: Settings
     #: A workload cluster: its ingress gateway reads the Secret.
     cluster: Cluster
-    certificate: GatewayCertificate
+    certificate: CertificatePems
 
 
 class GatewayTlsSecret(pulumi.ComponentResource):

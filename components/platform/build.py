@@ -15,39 +15,55 @@ from components.core.cluster import Cluster
 from components.core.config import Settings
 from components.core.target import Target
 
+from .fleet import ManagementReference, read_management_stack
 from .lab02_agent import Agent, AgentArgs
-from .lab02_management_plane import ManagementPlane, ManagementPlaneArgs
+from .lab02_management_plane import ManagementEndpoints, ManagementPlane, ManagementPlaneArgs
 from .lab03_istio import IstioLifecycle, IstioLifecycleArgs
 
 
 @dataclass(frozen=True)
 class Platform:
-    """Labs 1–3, which every later lab builds on."""
+    """Labs 1–3, which every later lab builds on: what this stack declares of them.
+
+    The single stack (role `all`) has every workload cluster; a fleet's management stack has none
+    and the management plane; a workload stack has its one cluster and a `ManagementReference`.
+    """
 
     settings: Settings
     mgmt: Cluster
+    #: The workload clusters this stack deploys (`settings.declares_cluster`), by name.
     workloads: dict[str, Cluster]
-    management: ManagementPlane
+    management: ManagementEndpoints
     agents: dict[str, Agent]
     istio: dict[str, IstioLifecycle]
+    #: A fleet's workload stack: the management stack it reads.
+    reference: ManagementReference | None = None
 
 
 def build_platform(settings: Settings) -> Platform:
+    # A workload stack checks the management stack's outputs before it declares anything.
+    stack_reference = read_management_stack(settings) if settings.role == "workload" else None
     mgmt = Cluster(settings.mgmt.name, settings.mgmt.context, settings.mgmt.kubeconfig, settings.openshift)
     workloads = {
         c.name: mgmt if c.name == mgmt.name else Cluster(c.name, c.context, c.kubeconfig, settings.openshift)
-        for c in settings.workload_clusters
+        for c in settings.workload_clusters if settings.declares_cluster(c.name)
     }
-    management = ManagementPlane(
-        "management-plane", ManagementPlaneArgs(settings, mgmt, pulumi.Output.secret(settings.license_key)))
+    reference = None
+    management: ManagementEndpoints
+    if stack_reference is None:
+        management = ManagementPlane(
+            "management-plane", ManagementPlaneArgs(settings, mgmt, pulumi.Output.secret(settings.license_key)))
+    else:
+        management = reference = ManagementReference("management", mgmt, stack_reference)
     agents: dict[str, Agent] = {}
     istio: dict[str, IstioLifecycle] = {}
     for name, cluster in workloads.items():
         agents[name] = Agent(f"agent-{name}", AgentArgs(settings, cluster, management))
+        crds_on_mgmt = [management.release] if management.release is not None else []
         istio[name] = IstioLifecycle(f"istio-{name}", IstioLifecycleArgs(
             settings, cluster, mgmt,
-            depends_on=[management.release, agents[name].registration, agents[name].release]))
-    return Platform(settings, mgmt, workloads, management, agents, istio)
+            depends_on=[*crds_on_mgmt, agents[name].registration, agents[name].release]))
+    return Platform(settings, mgmt, workloads, management, agents, istio, reference)
 
 
 def workload_target(platform: Platform, name: str) -> Target:
@@ -66,5 +82,9 @@ def httpbin_target(platform: Platform) -> Target:
 
 
 def mgmt_target(platform: Platform) -> Target:
-    """The management cluster, whose Gloo CRDs come with the enterprise release."""
-    return Target(platform.mgmt, platform.management.release)
+    """The management cluster, whose Gloo CRDs come with the enterprise release (declared by the
+    stacks that declare what concerns the whole estate: `settings.declares_fleet`)."""
+    release = platform.management.release
+    if release is None:
+        raise RuntimeError("objects of the whole estate are declared only where the management plane is")
+    return Target(platform.mgmt, release)

@@ -14,15 +14,10 @@ from components.core.constants import (
     AGENT_CHART,
     GLOO_MESH_NS,
     RELAY_AUTHORITY,
-    RELAY_IDENTITY_TOKEN_SECRET,
-    RELAY_ROOT_TLS_SECRET,
 )
 from components.core.helm import release
 
-from .lab02_management_plane import ManagementPlane, collector_host_ports_off
-
-# The secret each agent needs from the management cluster, and the one key of it the workshop copies.
-RELAY_SECRET_KEYS = {RELAY_ROOT_TLS_SECRET: "ca.crt", RELAY_IDENTITY_TOKEN_SECRET: "token"}
+from .lab02_management_plane import RELAY_SECRET_KEYS, ManagementEndpoints, collector_host_ports_off
 
 
 def agent_values(
@@ -54,7 +49,7 @@ def agent_values(
 class AgentArgs:
     settings: Settings
     cluster: Cluster
-    management: ManagementPlane
+    management: ManagementEndpoints
 
 
 class Agent(pulumi.ComponentResource):
@@ -68,14 +63,12 @@ class Agent(pulumi.ComponentResource):
         prerequisites: list[pulumi.Resource] = [namespace, self.registration]
         if cluster is not mgmt.cluster:
             # On the management cluster itself the chart created these secrets already.
-            # Only the key the workshop copies: the root secret also holds the CA's private key.
             for secret_name, key in RELAY_SECRET_KEYS.items():
-                source = mgmt.relay_secrets[secret_name]
                 prerequisites.append(k8s.core.v1.Secret(
                     cluster.resource_name(secret_name, GLOO_MESH_NS),
                     metadata={"name": secret_name, "namespace": GLOO_MESH_NS},
                     type="Opaque",
-                    data={key: pulumi.Output.secret(source.data.apply(lambda d, k=key: d[k]))},
+                    data={key: mgmt.relay_data[secret_name]},
                     opts=cluster.opts(self, [namespace]),
                 ))
         self.release = release(

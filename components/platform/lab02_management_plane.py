@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -23,6 +23,9 @@ from components.core.constants import (
     RELAY_PORT,
     RELAY_ROOT_TLS_SECRET,
 )
+
+# The secret each agent needs from the management cluster, and the one key of it the workshop copies.
+RELAY_SECRET_KEYS = {RELAY_ROOT_TLS_SECRET: "ca.crt", RELAY_IDENTITY_TOKEN_SECRET: "token"}
 
 # The metrics collector's ports; the workshop turns every host port off.
 COLLECTOR_PORTS = ("otlp", "otlp-http", "jaeger-compact", "jaeger-thrift", "jaeger-grpc", "zipkin")
@@ -60,6 +63,21 @@ def global_workspace_settings_manifest() -> dict[str, Any]:
     return crds.WorkspaceSettings.manifest(
         "global", GLOO_MESH_NS, {"options": {"eastWestGateways": [{"selector": {"labels": dict(EASTWEST_GATEWAY_LABEL)}}]}}
     )
+
+
+class ManagementEndpoints(Protocol):
+    """What agents and lifecycle managers need of the management plane: the `ManagementPlane` of
+    this stack, or (a fleet's workload stack) the management stack's outputs."""
+
+    cluster: Cluster
+    #: The release that installs the Gloo CRDs on the management cluster; None where another stack owns it.
+    release: pulumi.Resource | None
+    relay_endpoint: pulumi.Output[str]
+    metrics_endpoint: pulumi.Output[str]
+    #: By relay Secret name: the base64 data of the one key an agent gets (`ca.crt`, `token`), secret.
+    relay_data: dict[str, pulumi.Output[str]]
+
+    def register(self, workload_cluster: str) -> crds.CustomResourceKind: ...
 
 
 @dataclass(frozen=True)
@@ -104,12 +122,13 @@ class ManagementPlane(pulumi.ComponentResource):
         self.metrics_endpoint = helm.load_balancer_address(metrics_gateway).apply(
             lambda a: f"{a}:{METRICS_GATEWAY_OTLP_PORT}")
 
-        # The chart generates the relay CA and identity token; agents get copies (lab 2's manual step).
-        self.relay_secrets: dict[str, k8s.core.v1.Secret] = {
-            secret: k8s.core.v1.Secret.get(cluster.resource_name(secret, GLOO_MESH_NS),
-                                           helm.chart_object_id(self.release, secret), opts=after_release)
-            for secret in (RELAY_ROOT_TLS_SECRET, RELAY_IDENTITY_TOKEN_SECRET)
-        }
+        # The chart generates the relay CA and identity token; agents get copies (lab 2's manual step):
+        # only the key the workshop copies, as the root secret also holds the CA's private key.
+        self.relay_data: dict[str, pulumi.Output[str]] = {}
+        for secret, key in RELAY_SECRET_KEYS.items():
+            source = k8s.core.v1.Secret.get(cluster.resource_name(secret, GLOO_MESH_NS),
+                                            helm.chart_object_id(self.release, secret), opts=after_release)
+            self.relay_data[secret] = pulumi.Output.secret(source.data.apply(lambda d, k=key: d[k]))
         self.register_outputs({"relayEndpoint": self.relay_endpoint, "metricsEndpoint": self.metrics_endpoint})
 
     def register(self, workload_cluster: str) -> crds.CustomResourceKind:

@@ -36,23 +36,30 @@ class SecurityLabs:
 
 
 def build_security_labs(platform: Platform) -> SecurityLabs:
+    """Each enabled lab's objects that this stack declares (a fleet's stack: those on its clusters).
+
+    Keycloak is on the management cluster but uses the entry gateway's address: it belongs to the
+    stack that deploys the entry gateway's cluster (in a fleet, also the httpbin cluster).
+    """
     s = platform.settings
-    config = config_target(platform)
-    httpbin = httpbin_target(platform)
-    gateway_https_endpoint = platform.istio[plan.entry_gateway_cluster(s)].https_endpoint
+    config = config_target(platform) if s.config_cluster in platform.workloads else None
+    httpbin = httpbin_target(platform) if s.httpbin_cluster in platform.workloads else None
+    entry = plan.entry_gateway_cluster(s)
+    gateway_https_endpoint = platform.istio[entry].https_endpoint if entry in platform.istio else None
     # The feature table guarantees keycloak under oauth and jwt (checked in config, before this runs).
-    keycloak = Keycloak("keycloak", KeycloakArgs(platform.mgmt, gateway_https_endpoint)) if s.has("keycloak") else None
+    keycloak = Keycloak("keycloak", KeycloakArgs(platform.mgmt, gateway_https_endpoint)) \
+        if s.has("keycloak") and gateway_https_endpoint is not None else None
     return SecurityLabs(
         zero_trust=ZeroTrust("zero-trust", ZeroTrustArgs(s.versions.istio_revision, config))
-        if s.has("zero-trust") else None,
+        if s.has("zero-trust") and config else None,
         keycloak=keycloak,
         oauth=OAuth("oauth", OAuthArgs(httpbin, gateway_https_endpoint, keycloak, s.has("opa")))
-        if s.has("oauth") and keycloak else None,
-        jwt=Jwt("jwt", JwtArgs(httpbin, keycloak)) if s.has("jwt") and keycloak else None,
+        if s.has("oauth") and keycloak and httpbin and gateway_https_endpoint is not None else None,
+        jwt=Jwt("jwt", JwtArgs(httpbin, keycloak)) if s.has("jwt") and keycloak and httpbin else None,
         transformation=Transformation("transformation", TransformationArgs(httpbin))
-        if s.has("transformation") else None,
-        rate_limit=RateLimit("rate-limit", RateLimitArgs(httpbin)) if s.has("rate-limit") else None,
-        waf=Waf("waf", WafArgs(config)) if s.has("waf") else None,
+        if s.has("transformation") and httpbin else None,
+        rate_limit=RateLimit("rate-limit", RateLimitArgs(httpbin)) if s.has("rate-limit") and httpbin else None,
+        waf=Waf("waf", WafArgs(config)) if s.has("waf") and config else None,
     )
 
 

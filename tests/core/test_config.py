@@ -210,8 +210,8 @@ def test_versions_and_repositories() -> None:
 
 
 def test_unknown_config_key_is_reported() -> None:
-    found = problems(workloadCluster=["cluster1"])
-    assert found[0].startswith("workloadCluster: unknown config key; known keys are: ")
+    found = problems(workloadClustres=["cluster1"])
+    assert found[0].startswith("workloadClustres: unknown config key; known keys are: ")
     assert_rejected_before_any_resource(dev_config(featurez=["gateway"]), "featurez: unknown config key")
 
 

@@ -1,0 +1,115 @@
+"""Fleet mode: what a workload stack reads from the management stack (docs/fleet.md).
+
+The management stack exports what its workload stacks need (`management_outputs` in
+`components/program.py`); a workload stack reads it through one `pulumi.StackReference`, checks it
+before declaring anything (`reference_problems`: every missing output is named), and stands a
+`ManagementReference` where the single stack has the `ManagementPlane`: the same relay endpoint,
+metrics endpoint and relay secrets, and the cluster registration on the management cluster.
+
+A workload stack never reads another workload stack, and the management stack reads none: the
+StackReference points one way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pulumi
+from pulumi.runtime.sync_await import _sync_await
+
+from components.core import crds
+from components.core.cluster import Cluster
+from components.core.config import ConfigError, Settings
+from components.core.constants import GLOO_MESH_NS, RELAY_IDENTITY_TOKEN_SECRET, RELAY_ROOT_TLS_SECRET
+
+from .lab02_management_plane import kubernetes_cluster_manifest
+
+# The management stack's outputs a workload stack reads (names users see in `pulumi stack output`).
+MANAGEMENT_CLUSTER = "managementCluster"
+WORKLOAD_CLUSTERS = "workloadClusters"
+RELAY_ENDPOINT = "mgmtServerEndpoint"
+METRICS_ENDPOINT = "metricsEndpoint"
+RELAY_ROOT_CA = "relayRootCa"
+RELAY_TOKEN = "relayIdentityToken"
+GATEWAY_TLS_CERTIFICATE = "gatewayTlsCertificate"
+GATEWAY_TLS_PRIVATE_KEY = "gatewayTlsPrivateKey"
+
+#: Outputs that carry a credential: the management stack exports them as secrets, and a workload
+#: stack keeps them secret in every input they flow into.
+SECRET_OUTPUTS = frozenset({RELAY_ROOT_CA, RELAY_TOKEN, GATEWAY_TLS_PRIVATE_KEY})
+#: The relay Secret each output becomes on a workload cluster (base64 data of its one key).
+RELAY_SECRET_OUTPUTS = {RELAY_ROOT_TLS_SECRET: RELAY_ROOT_CA, RELAY_IDENTITY_TOKEN_SECRET: RELAY_TOKEN}
+
+
+def required_outputs(settings: Settings) -> tuple[str, ...]:
+    """The management stack outputs a workload stack with these settings reads."""
+    names = [MANAGEMENT_CLUSTER, WORKLOAD_CLUSTERS, RELAY_ENDPOINT, METRICS_ENDPOINT, RELAY_ROOT_CA, RELAY_TOKEN]
+    if settings.has("gateway-tls"):
+        names += [GATEWAY_TLS_CERTIFICATE, GATEWAY_TLS_PRIVATE_KEY]
+    return tuple(names)
+
+
+def reference_problems(settings: Settings, outputs: Mapping[str, Any]) -> list[str]:
+    """What is wrong with the management stack's outputs for this workload stack (empty: nothing)."""
+    stack = settings.management_stack
+    problems = [
+        f"managementStack: stack {stack!r} has no output {name!r}, which this workload stack needs; is it "
+        "this estate's management stack (role: management), deployed with the same features?"
+        for name in required_outputs(settings) if outputs.get(name) is None
+    ]
+    mgmt = outputs.get(MANAGEMENT_CLUSTER)
+    if mgmt is not None and mgmt != settings.mgmt.name:
+        problems.append(f"mgmtCluster: {settings.mgmt.name!r}, but management stack {stack!r} manages {mgmt!r}")
+    clusters = outputs.get(WORKLOAD_CLUSTERS)
+    if isinstance(clusters, Sequence) and settings.stack_cluster not in clusters:
+        problems.append(
+            f"workloadCluster: {settings.stack_cluster!r} is missing from management stack {stack!r}'s "
+            f"workloadClusters ({', '.join(clusters) or 'none'}): add it to the management stack first, so its "
+            "workspaces include the cluster"
+        )
+    return problems
+
+
+def read_management_stack(settings: Settings) -> pulumi.StackReference:
+    """The StackReference to the management stack, checked before any other resource is declared.
+
+    The outputs are awaited here, synchronously, so that a missing or mismatched output is a
+    configuration error naming it, not a failure halfway through an update.
+    """
+    reference = pulumi.StackReference(settings.management_stack)
+    outputs = _sync_await(reference.outputs.future()) or {}
+    problems = reference_problems(settings, outputs)
+    if problems:
+        raise ConfigError(problems)
+    return reference
+
+
+class ManagementReference(pulumi.ComponentResource):
+    """The management plane as a workload stack sees it: the management stack's outputs, and the
+    registration of this stack's cluster on the management cluster."""
+
+    def __init__(self, name: str, cluster: Cluster, reference: pulumi.StackReference,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("gloo-mesh-workshop:platform:ManagementReference", name, None, opts)
+        self.cluster = cluster
+        self.reference = reference
+        #: The management stack deployed the Gloo CRDs on the management cluster before this stack runs.
+        self.release: pulumi.Resource | None = None
+        self.relay_endpoint: pulumi.Output[str] = reference.get_output(RELAY_ENDPOINT)
+        self.metrics_endpoint: pulumi.Output[str] = reference.get_output(METRICS_ENDPOINT)
+        self.relay_data: dict[str, pulumi.Output[str]] = {
+            secret: pulumi.Output.secret(reference.get_output(output))
+            for secret, output in RELAY_SECRET_OUTPUTS.items()
+        }
+        self.register_outputs({"relayEndpoint": self.relay_endpoint})
+
+    def output(self, name: str) -> pulumi.Output[Any]:
+        """Another output of the management stack, secret where it carries a credential."""
+        value = self.reference.get_output(name)
+        return pulumi.Output.secret(value) if name in SECRET_OUTPUTS else value
+
+    def register(self, workload_cluster: str) -> crds.CustomResourceKind:
+        """The KubernetesCluster object that registers this stack's workload cluster."""
+        return crds.emit(self.cluster.resource_name(workload_cluster, GLOO_MESH_NS),
+                         kubernetes_cluster_manifest(workload_cluster), self.cluster.opts(self))

@@ -1,0 +1,54 @@
+"""`python -m tools.fleet render FLEET --out DIR` and `python -m tools.fleet check FLEET`.
+
+FLEET is a fleet file's name under `fleets/` (`dev` → fleets/dev.yaml) or a path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from components.core.config import ConfigError
+
+from .check import check
+from .render import render
+from .spec import FleetError, fleet_path, load_fleet
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.fleet", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    render_cmd = commands.add_parser("render", help="write every stack's config file and the operator manifests")
+    render_cmd.add_argument("fleet", help="fleet name (dev → fleets/dev.yaml) or a fleet file")
+    render_cmd.add_argument("--out", type=Path, required=True, help="directory to write to")
+    check_cmd = commands.add_parser("check", help="prove the fleet equivalent to one stack, its secrets and isolation")
+    check_cmd.add_argument("fleet", help="fleet name (dev → fleets/dev.yaml) or a fleet file")
+    args = parser.parse_args(argv)
+
+    path = fleet_path(args.fleet)
+    if not path.is_file():
+        print(f"error: no fleet file {path}", file=sys.stderr)
+        return 2
+    try:
+        fleet = load_fleet(args.fleet)
+        if args.command == "render":
+            written = render(fleet, args.out)
+            print(f"rendered fleet {fleet.name}: {len(fleet.stacks)} stacks, {len(written)} files in {args.out}")
+            return 0
+        problems = check(fleet)
+    except (FleetError, ConfigError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"fleet {fleet.name}: {len(problems)} problems", file=sys.stderr)
+        return 1
+    print(f"fleet {fleet.name}: {len(fleet.stacks)} stacks are equivalent to one stack of the same estate; "
+          "secrets stay secret; each cluster's stack is isolated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""The Pulumi Kubernetes Operator (v2) manifests that run a fleet's stacks (pure).
+
+Field names are the operator's `pulumi.com/v1` `Stack` CRD (pulumi-kubernetes-operator v2:
+`operator/api/pulumi/shared/stack_types.go`); `tests/tools/test_fleet.py` states them as facts.
+One `Stack` per stack: the management stack first, each workload stack with the management stack
+as its prerequisite; program source from git; the config of `spec.stack_configs`; the license,
+the Pulumi access token or passphrase, and each cluster's kubeconfig referenced from Kubernetes
+Secrets in the fleet's namespace (never inline); a ServiceAccount bound to `system:auth-delegator`
+(the operator checks its calls to each workspace pod with TokenReview and SubjectAccessReview);
+`destroyOnFinalize: false` (deleting a Stack object leaves the clusters as they are).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from components.core.config import PROJECT
+
+from .spec import KUBECONFIG_MOUNT_DIR, Fleet, FleetCluster, SecretRef
+
+STACK_API_VERSION = "pulumi.com/v1"
+#: The workspace pod's container that runs the program.
+WORKSPACE_CONTAINER = "pulumi"
+PART_OF = {"app.kubernetes.io/part-of": PROJECT}
+FLEET_LABEL = f"{PROJECT}/fleet"
+ROLE_LABEL = f"{PROJECT}/role"
+
+
+def _secret_ref(ref: SecretRef) -> dict[str, Any]:
+    return {"type": "Secret", "secret": {"name": ref.name, "key": ref.key}}
+
+
+def kubeconfig_path(cluster: FleetCluster) -> str:
+    return f"{KUBECONFIG_MOUNT_DIR}/{cluster.name}/config"
+
+
+def _volume_name(cluster: FleetCluster) -> str:
+    return f"kubeconfig-{cluster.name}"
+
+
+def workspace_template(fleet: Fleet, clusters: list[FleetCluster]) -> dict[str, Any]:
+    """The workspace image, and the kubeconfig Secrets of the clusters this stack reaches, as files."""
+    mounted = [c for c in clusters if c.kubeconfig]
+    spec: dict[str, Any] = {"image": fleet.image}
+    if mounted:
+        spec["podTemplate"] = {"spec": {
+            "containers": [{"name": WORKSPACE_CONTAINER, "volumeMounts": [
+                {"name": _volume_name(c), "mountPath": f"{KUBECONFIG_MOUNT_DIR}/{c.name}", "readOnly": True}
+                for c in mounted]}],
+            "volumes": [{"name": _volume_name(c), "secret": {
+                "secretName": c.kubeconfig.name,  # type: ignore[union-attr]
+                "items": [{"key": c.kubeconfig.key, "path": "config"}]}}  # type: ignore[union-attr]
+                for c in mounted],
+        }}
+    return {"spec": spec}
+
+
+def operator_config(fleet: Fleet, config: Mapping[str, Any]) -> dict[str, Any]:
+    """A stack's program config as the operator sets it: project-prefixed, plus the mounted kubeconfigs."""
+    values = dict(config)
+    if fleet.management.kubeconfig:
+        values["mgmtKubeconfig"] = kubeconfig_path(fleet.management)
+    if config.get("role") == "workload":
+        cluster = next(c for c in fleet.workloads if c.name == config["workloadCluster"])
+        if cluster.kubeconfig:
+            values["workloadKubeconfigs"] = [kubeconfig_path(cluster)]
+    return {f"{PROJECT}:{k}": v for k, v in sorted(values.items())}
+
+
+def stack_manifest(fleet: Fleet, stack: str, config: Mapping[str, Any]) -> dict[str, Any]:
+    role = config["role"]
+    spec: dict[str, Any] = {
+        "stack": fleet.qualified(stack),
+        "projectRepo": fleet.repo,
+        **({"branch": fleet.branch} if fleet.branch else {"commit": fleet.commit}),
+        **({"repoDir": fleet.repo_dir} if fleet.repo_dir else {}),
+        "serviceAccountName": fleet.service_account,
+        "destroyOnFinalize": False,
+    }
+    if fleet.backend:
+        spec["backend"] = fleet.backend
+    if fleet.secrets_provider:
+        spec["secretsProvider"] = fleet.secrets_provider
+    env_refs = {}
+    if fleet.access_token:
+        env_refs["PULUMI_ACCESS_TOKEN"] = _secret_ref(fleet.access_token)
+    if fleet.passphrase:
+        env_refs["PULUMI_CONFIG_PASSPHRASE"] = _secret_ref(fleet.passphrase)
+    if env_refs:
+        spec["envRefs"] = env_refs
+    spec["config"] = operator_config(fleet, config)
+    if role == "management":  # only the management plane uses the license
+        spec["secretsRef"] = {f"{PROJECT}:licenseKey": _secret_ref(fleet.license)}
+        reached = [fleet.management]
+    else:
+        spec["prerequisites"] = [{"name": fleet.management_stack}]
+        reached = [fleet.management, next(c for c in fleet.workloads if c.name == config["workloadCluster"])]
+    spec["workspaceTemplate"] = workspace_template(fleet, reached)
+    return {
+        "apiVersion": STACK_API_VERSION,
+        "kind": "Stack",
+        "metadata": {"name": stack, "namespace": fleet.namespace,
+                     "labels": {**PART_OF, FLEET_LABEL: fleet.name, ROLE_LABEL: role}},
+        "spec": spec,
+    }
+
+
+def identity_manifests(fleet: Fleet) -> list[dict[str, Any]]:
+    """The namespace, the stacks' ServiceAccount and its binding to `system:auth-delegator`."""
+    labels = {**PART_OF, FLEET_LABEL: fleet.name}
+    return [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": fleet.namespace, "labels": labels}},
+        {"apiVersion": "v1", "kind": "ServiceAccount",
+         "metadata": {"name": fleet.service_account, "namespace": fleet.namespace, "labels": labels}},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+         "metadata": {"name": f"{fleet.namespace}:{fleet.service_account}:system:auth-delegator", "labels": labels},
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:auth-delegator"},
+         "subjects": [{"kind": "ServiceAccount", "name": fleet.service_account, "namespace": fleet.namespace}]},
+    ]
+
+
+def referenced_secrets(fleet: Fleet) -> list[tuple[SecretRef, str]]:
+    """Every Secret the manifests reference (create them in the fleet's namespace first), and what it holds."""
+    refs = [(fleet.license, "the Gloo Mesh license (management stack)")]
+    if fleet.access_token:
+        refs.append((fleet.access_token, "a Pulumi access token"))
+    if fleet.passphrase:
+        refs.append((fleet.passphrase, "the stacks' config passphrase"))
+    for cluster in (fleet.management, *fleet.workloads):
+        if cluster.kubeconfig:
+            refs.append((cluster.kubeconfig, f"a kubeconfig with context {cluster.context!r} for {cluster.name}"))
+    return refs

@@ -1,0 +1,277 @@
+"""A fleet file (`fleets/<name>.yaml`): one estate described once, and the stacks it becomes.
+
+`parse_fleet` validates the file and returns a `Fleet` (or raises `FleetError` listing every
+problem, each naming its key); `stack_configs` gives each stack's program config (the management
+stack, then one workload stack per cluster), and `single_stack_config` the equivalent `role: all`
+config, which `tools.fleet check` compares the fleet against. All pure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from components.core.config import DNS_LABEL, PROJECT, REVIEWS_VERSIONS
+
+FLEETS_DIR = Path(__file__).resolve().parents[2] / "fleets"
+#: The workspace image: Python and the Pulumi CLI. The operator needs CLI 3.202.0 or newer for
+#: structured (list) config values, which every stack has.
+DEFAULT_WORKSPACE_IMAGE = "pulumi/pulumi:3.202.0-nonroot"
+#: Where a stack's workspace pod mounts each cluster's kubeconfig Secret (`<dir>/<cluster>/config`).
+KUBECONFIG_MOUNT_DIR = "/var/run/gloo-mesh-workshop/kubeconfigs"
+#: Program config a fleet file sets through its own keys (clusters, roles), never under `config:`.
+FLEET_OWNED_KEYS = frozenset({
+    "role", "managementStack", "workloadCluster", "mgmtCluster", "mgmtContext", "mgmtKubeconfig",
+    "workloadClusters", "workloadContexts", "workloadKubeconfigs", "reviewsVersions", "licenseKey",
+})
+STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+class FleetError(ValueError):
+    """An invalid fleet file. The message lists every problem, one per line."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"{source}: invalid fleet file:\n  - " + "\n  - ".join(problems))
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """A key of a Kubernetes Secret in the operator's namespace (the fleet never inlines a secret)."""
+
+    name: str
+    key: str
+
+
+@dataclass(frozen=True)
+class FleetCluster:
+    name: str
+    context: str
+    #: The Secret holding this cluster's kubeconfig, mounted into the workspace pods that reach it.
+    kubeconfig: SecretRef | None
+    #: Bookinfo reviews versions; None: the program's default for the cluster's position.
+    reviews_versions: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Fleet:
+    name: str
+    organization: str
+    #: Empty: Pulumi Cloud. Otherwise a self-managed backend URL (s3://, azblob://, gs://, file://).
+    backend: str
+    secrets_provider: str
+    repo: str
+    branch: str
+    commit: str
+    repo_dir: str
+    namespace: str
+    service_account: str
+    image: str
+    license: SecretRef
+    access_token: SecretRef | None
+    passphrase: SecretRef | None
+    management: FleetCluster
+    workloads: tuple[FleetCluster, ...]
+    #: The program config every stack of the fleet shares (features, versions, platform, ...).
+    config: Mapping[str, Any]
+
+    @property
+    def management_stack(self) -> str:
+        return f"{self.name}-management"
+
+    def workload_stack(self, cluster: str) -> str:
+        return f"{self.name}-{cluster}"
+
+    def qualified(self, stack: str) -> str:
+        """The fully qualified stack name a StackReference and the operator use."""
+        return f"{self.organization}/{PROJECT}/{stack}"
+
+    @property
+    def stacks(self) -> tuple[str, ...]:
+        return (self.management_stack, *(self.workload_stack(c.name) for c in self.workloads))
+
+
+class _Reader:
+    def __init__(self, doc: Mapping[str, Any]) -> None:
+        self.doc = doc
+        self.problems: list[str] = []
+
+    def string(self, mapping: Any, key: str, path: str, default: str | None = None) -> str:
+        value = mapping.get(key) if isinstance(mapping, Mapping) else None
+        if value is None and default is not None:
+            return default
+        if not isinstance(value, str) or not value:
+            self.problems.append(f"{path}: required, a non-empty string")
+            return ""
+        return value
+
+    def secret(self, mapping: Any, key: str, path: str, required: bool) -> SecretRef | None:
+        value = mapping.get(key) if isinstance(mapping, Mapping) else None
+        if value is None:
+            if required:
+                self.problems.append(f"{path}: required, a Kubernetes Secret reference {{name: ..., key: ...}}")
+            return None
+        name = self.string(value, "name", f"{path}.name")
+        key_ = self.string(value, "key", f"{path}.key")
+        if name and not DNS_LABEL.match(name):
+            self.problems.append(f"{path}.name: {name!r} is not a valid Secret name (a DNS label)")
+        return SecretRef(name, key_)
+
+    def cluster(self, value: Any, path: str) -> FleetCluster:
+        if not isinstance(value, Mapping):
+            self.problems.append(f"{path}: expected a mapping with name, context and kubeconfigSecret")
+            return FleetCluster("", "", None)
+        name = self.string(value, "name", f"{path}.name")
+        if name and not DNS_LABEL.match(name):
+            self.problems.append(f"{path}.name: {name!r} is not a valid cluster name (a DNS label: lower-case "
+                                 "letters, digits and '-', starting and ending with a letter or digit)")
+        reviews = value.get("reviewsVersions")
+        if reviews is not None and (not isinstance(reviews, list) or not reviews
+                                    or any(v not in REVIEWS_VERSIONS for v in reviews)):
+            self.problems.append(f"{path}.reviewsVersions: expected a list of versions from "
+                                 f"{', '.join(REVIEWS_VERSIONS)}, got {reviews!r}")
+            reviews = None
+        return FleetCluster(
+            name=name,
+            context=self.string(value, "context", f"{path}.context", default=name),
+            kubeconfig=self.secret(value, "kubeconfigSecret", f"{path}.kubeconfigSecret", required=False),
+            reviews_versions=tuple(reviews) if reviews else None,
+        )
+
+
+def parse_fleet(doc: Any, source: str = "fleet file") -> Fleet:
+    """Validate a fleet file's content; raise FleetError naming every bad key."""
+    if not isinstance(doc, Mapping):
+        raise FleetError(source, ["expected a mapping at the top level"])
+    r = _Reader(doc)
+    name = r.string(doc, "fleet", "fleet")
+    if name and not DNS_LABEL.match(name):
+        r.problems.append(f"fleet: {name!r} is not a DNS label (it prefixes every stack name)")
+    organization = r.string(doc, "organization", "organization")
+    if organization and not STACK_NAME.match(organization):
+        r.problems.append(f"organization: {organization!r} is not a Pulumi organization name")
+    backend = doc.get("backend") or {}
+    source_ = doc.get("source") or {}
+    operator = doc.get("operator") or {}
+    secrets = doc.get("secrets") or {}
+    backend_url = backend.get("url", "") if isinstance(backend, Mapping) else ""
+    branch = source_.get("branch", "") if isinstance(source_, Mapping) else ""
+    commit = source_.get("commit", "") if isinstance(source_, Mapping) else ""
+    if bool(branch) == bool(commit):
+        r.problems.append("source: give exactly one of source.branch and source.commit")
+    access_token = r.secret(secrets, "pulumiAccessToken", "secrets.pulumiAccessToken", required=not backend_url)
+    passphrase = r.secret(secrets, "configPassphrase", "secrets.configPassphrase", required=False)
+    if backend_url and not (passphrase or (isinstance(backend, Mapping) and backend.get("secretsProvider"))):
+        r.problems.append("secrets.configPassphrase: a self-managed backend needs it, or backend.secretsProvider")
+
+    management = r.cluster(doc.get("management"), "management")
+    raw_workloads = doc.get("workloadClusters")
+    if not isinstance(raw_workloads, list) or not raw_workloads:
+        r.problems.append("workloadClusters: required, a non-empty list of clusters")
+        raw_workloads = []
+    workloads = tuple(r.cluster(c, f"workloadClusters[{i}]") for i, c in enumerate(raw_workloads))
+    names = [c.name for c in workloads]
+    for dup in sorted({n for n in names if n and names.count(n) > 1}):
+        r.problems.append(f"workloadClusters: cluster name {dup!r} is listed more than once")
+    if management.name and management.name in names:
+        r.problems.append(f"workloadClusters: {management.name!r} is the management cluster; a fleet's management "
+                          "cluster runs only the management plane (use one stack, role all, to combine them)")
+    contexts = [c.context for c in (management, *workloads)]
+    for dup in sorted({c for c in contexts if c and contexts.count(c) > 1}):
+        r.problems.append(f"workloadClusters: context {dup!r} is used by more than one cluster")
+
+    config = doc.get("config") or {}
+    if not isinstance(config, Mapping):
+        r.problems.append("config: expected a mapping of program config keys (without the project prefix)")
+        config = {}
+    for key in sorted(set(config) & FLEET_OWNED_KEYS):
+        r.problems.append(f"config.{key}: set by the fleet file itself (management, workloadClusters, secrets), "
+                          "not under config")
+    if r.problems:
+        raise FleetError(source, r.problems)
+    return Fleet(
+        name=name, organization=organization, backend=backend_url,
+        secrets_provider=backend.get("secretsProvider", "") if isinstance(backend, Mapping) else "",
+        repo=r.string(source_, "repo", "source.repo"), branch=branch, commit=commit,
+        repo_dir=source_.get("dir", "") if isinstance(source_, Mapping) else "",
+        namespace=operator.get("namespace", f"{name}-fleet") if isinstance(operator, Mapping) else f"{name}-fleet",
+        service_account=(operator.get("serviceAccount") if isinstance(operator, Mapping) else None)
+        or f"{name}-fleet",
+        image=(operator.get("image") if isinstance(operator, Mapping) else None) or DEFAULT_WORKSPACE_IMAGE,
+        license=r.secret(secrets, "licenseKey", "secrets.licenseKey", required=True) or SecretRef("", ""),
+        access_token=access_token, passphrase=passphrase,
+        management=management, workloads=workloads, config=dict(config),
+    )
+
+
+def load_fleet(path_or_name: str) -> Fleet:
+    """`dev` → fleets/dev.yaml; a path → that file."""
+    path = fleet_path(path_or_name)
+    return parse_fleet(yaml.safe_load(path.read_text()), str(path.name))
+
+
+def fleet_path(path_or_name: str) -> Path:
+    candidate = Path(path_or_name)
+    if candidate.suffix in (".yaml", ".yml"):
+        return candidate
+    return FLEETS_DIR / f"{path_or_name}.yaml"
+
+
+def _reviews(fleet: Fleet) -> list[list[str]]:
+    """Every workload cluster's reviews versions, the program's default where the fleet gives none."""
+    return [list(c.reviews_versions) if c.reviews_versions else list(REVIEWS_VERSIONS[:2] if i == 0 else REVIEWS_VERSIONS)
+            for i, c in enumerate(fleet.workloads)]
+
+
+def _estate(fleet: Fleet) -> dict[str, Any]:
+    return {**fleet.config, "mgmtCluster": fleet.management.name, "mgmtContext": fleet.management.context,
+            "workloadClusters": [c.name for c in fleet.workloads]}
+
+
+def single_stack_config(fleet: Fleet) -> dict[str, Any]:
+    """The `role: all` config of the same estate (what the fleet must be equivalent to)."""
+    return {**_estate(fleet), "workloadContexts": [c.context for c in fleet.workloads], "reviewsVersions": _reviews(fleet)}
+
+
+def stack_configs(fleet: Fleet) -> dict[str, dict[str, Any]]:
+    """Each stack's program config (keys without the project prefix), the management stack first.
+
+    A workload stack carries its own cluster's context and reviews versions alone: changing one
+    cluster's settings changes only its stack.
+    """
+    configs = {fleet.management_stack: {**_estate(fleet), "role": "management"}}
+    reviews = _reviews(fleet)
+    for cluster, versions in zip(fleet.workloads, reviews, strict=True):
+        configs[fleet.workload_stack(cluster.name)] = {
+            **_estate(fleet), "role": "workload", "managementStack": fleet.qualified(fleet.management_stack),
+            "workloadCluster": cluster.name, "workloadContexts": [cluster.context], "reviewsVersions": [versions],
+        }
+    return configs
+
+
+def stack_file_text(fleet: Fleet, stack: str, config: Mapping[str, Any]) -> str:
+    """A stack config file (`Pulumi.<stack>.yaml` format) for `pulumi up -s <stack> --config-file`."""
+    header = (f"# Stack {fleet.qualified(stack)} of fleet {fleet.name} (python -m tools.fleet render).\n"
+              + ("# The license is not here: `pulumi config set --secret licenseKey <key>` adds it.\n"
+                 if config.get("role") == "management" else ""))
+    body = {"config": {f"{PROJECT}:{k}": v for k, v in sorted(config.items())}}
+    return header + yaml.safe_dump(body, sort_keys=False, default_flow_style=False)
+
+
+def generated_fleet(base: Fleet, clusters: int) -> Fleet:
+    """`base` with `clusters` workload clusters `cluster1` … `clusterN` (tests and benchmarks)."""
+    template = base.workloads[-1]
+
+    def cluster(i: int) -> FleetCluster:
+        name = f"cluster{i}"
+        kubeconfig = SecretRef(f"kubeconfig-{name}", template.kubeconfig.key) if template.kubeconfig else None
+        return FleetCluster(name=name, context=name, kubeconfig=kubeconfig)
+
+    return dataclasses.replace(base, name=f"{base.name}{clusters}",
+                               workloads=tuple(cluster(i) for i in range(1, clusters + 1)))
