@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+from functools import cache
 from typing import Any
 
 from components.core.config import Settings, parse_settings
 from tests.support.simulation import LICENSE, cached_simulation, dev_config
+from tools.fleet.check import FleetEvaluation, evaluate
+from tools.fleet.spec import Fleet, load_fleet
 from tools.simulate import Record, Simulation
 
 # --- apps (labs 4-8, 14) ---------------------------------------------------------------------------
@@ -83,3 +86,12 @@ def decode(data: str) -> str:
 def record_key(sim: Simulation, kind: str) -> list[tuple[str | None, str | None, str | None]]:
     """(cluster, namespace, name) of every object of a kind, sorted."""
     return sorted((r.cluster, r.namespace, r.k8s_name) for r in sim.select(kind))
+
+
+# --- fleets (docs/fleet.md) ------------------------------------------------------------------------
+
+@cache
+def dev_fleet() -> tuple[Fleet, FleetEvaluation]:
+    """fleets/dev.yaml and its evaluation: the single stack and each of the fleet's stacks."""
+    fleet = load_fleet("dev")
+    return fleet, evaluate(fleet)

@@ -165,6 +165,8 @@ def parse_fleet(doc: Any, source: str = "fleet file") -> Fleet:
     commit = source_.get("commit", "") if isinstance(source_, Mapping) else ""
     if bool(branch) == bool(commit):
         r.problems.append("source: give exactly one of source.branch and source.commit")
+    repo = r.string(source_, "repo", "source.repo")
+    license_ = r.secret(secrets, "licenseKey", "secrets.licenseKey", required=True)
     access_token = r.secret(secrets, "pulumiAccessToken", "secrets.pulumiAccessToken", required=not backend_url)
     passphrase = r.secret(secrets, "configPassphrase", "secrets.configPassphrase", required=False)
     if backend_url and not (passphrase or (isinstance(backend, Mapping) and backend.get("secretsProvider"))):
@@ -198,13 +200,13 @@ def parse_fleet(doc: Any, source: str = "fleet file") -> Fleet:
     return Fleet(
         name=name, organization=organization, backend=backend_url,
         secrets_provider=backend.get("secretsProvider", "") if isinstance(backend, Mapping) else "",
-        repo=r.string(source_, "repo", "source.repo"), branch=branch, commit=commit,
+        repo=repo, branch=branch, commit=commit,
         repo_dir=source_.get("dir", "") if isinstance(source_, Mapping) else "",
         namespace=operator.get("namespace", f"{name}-fleet") if isinstance(operator, Mapping) else f"{name}-fleet",
         service_account=(operator.get("serviceAccount") if isinstance(operator, Mapping) else None)
         or f"{name}-fleet",
         image=(operator.get("image") if isinstance(operator, Mapping) else None) or DEFAULT_WORKSPACE_IMAGE,
-        license=r.secret(secrets, "licenseKey", "secrets.licenseKey", required=True) or SecretRef("", ""),
+        license=license_ or SecretRef("", ""),
         access_token=access_token, passphrase=passphrase,
         management=management, workloads=workloads, config=dict(config),
     )

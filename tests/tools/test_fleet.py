@@ -1,0 +1,270 @@
+"""tools.fleet: the fleet file, the rendered stacks and operator manifests, and the fleet check."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.support.scenarios import dev_fleet
+from tools.fleet import check as fleet_check
+from tools.fleet.__main__ import main
+from tools.fleet.check import FleetEvaluation, equivalence_problems, isolation_problems, secret_problems
+from tools.fleet.operator import identity_manifests, stack_manifest
+from tools.fleet.spec import (
+    FleetError,
+    generated_fleet,
+    load_fleet,
+    parse_fleet,
+    single_stack_config,
+    stack_configs,
+)
+from tools.simulate import ROOT, Secret, Simulation, stack_config
+
+# The Pulumi Kubernetes Operator v2 `Stack` CRD (pulumi.com/v1), as pulumi-kubernetes-operator v2.9.0
+# defines it in operator/api/pulumi/shared/stack_types.go: the spec fields the manifests may use.
+STACK_SPEC_FIELDS = {
+    "stack", "projectRepo", "repoDir", "branch", "commit", "shallow", "gitAuth", "fluxSource", "programRef",
+    "backend", "envRefs", "secretsProvider", "config", "configRef", "secretsRef", "refresh", "destroyOnFinalize",
+    "retryOnUpdateConflict", "resyncFrequencySeconds", "continueResyncOnCommitMatch", "prerequisites",
+    "serviceAccountName", "workspaceTemplate", "workspaceReclaimPolicy", "environment", "targets",
+    "useLocalStackOnly", "preview", "updateTemplate",
+}
+#: A ResourceRef (envRefs, secretsRef values): in v2 only the Secret and Literal types work.
+RESOURCE_REF_TYPES = {"Secret", "Literal"}
+#: The workspace pod's container that runs Pulumi (workspace_controller.go).
+WORKSPACE_CONTAINER = "pulumi"
+
+
+def fleet_doc(**changes: Any) -> dict[str, Any]:
+    doc = yaml.safe_load((ROOT / "fleets" / "dev.yaml").read_text())
+    doc.update(changes)
+    return doc
+
+
+def fleet_problems(doc: dict[str, Any]) -> list[str]:
+    with pytest.raises(FleetError) as caught:
+        parse_fleet(doc, "test.yaml")
+    return caught.value.problems
+
+
+# --- the fleet file --------------------------------------------------------------------------------
+
+def test_the_dev_fleet_is_the_dev_stacks_estate() -> None:
+    fleet = load_fleet("dev")
+    dev = stack_config(ROOT / "Pulumi.dev.yaml")
+    assert single_stack_config(fleet) == dev
+    assert fleet.stacks == ("dev-management", "dev-cluster1", "dev-cluster2")
+    assert fleet.qualified("dev-cluster1") == "my-org/gloo-mesh-workshop/dev-cluster1"
+
+
+def test_duplicate_and_invalid_cluster_names_are_refused_by_key() -> None:
+    doc = fleet_doc()
+    doc["workloadClusters"] = [{"name": "cluster1"}, {"name": "cluster1"}, {"name": "Cluster_3"}, {"name": "mgmt"}]
+    found = fleet_problems(doc)
+    assert "workloadClusters: cluster name 'cluster1' is listed more than once" in found
+    assert any(p.startswith("workloadClusters[2].name: 'Cluster_3' is not a valid cluster name") for p in found)
+    assert any(p.startswith("workloadClusters: 'mgmt' is the management cluster") for p in found)
+
+
+def test_keys_the_fleet_file_sets_itself_are_refused_under_config() -> None:
+    found = fleet_problems(fleet_doc(config={"workloadClusters": ["a"], "licenseKey": "inline"}))
+    assert found == [
+        "config.licenseKey: set by the fleet file itself (management, workloadClusters, secrets), not under config",
+        "config.workloadClusters: set by the fleet file itself (management, workloadClusters, secrets), not under "
+        "config",
+    ]
+
+
+def test_source_backend_and_secrets_are_checked() -> None:
+    found = fleet_problems(fleet_doc(source={"repo": "https://x/y.git", "branch": "main", "commit": "abc"},
+                                     secrets={}, backend={"url": "s3://bucket"}))
+    assert "source: give exactly one of source.branch and source.commit" in found
+    assert "secrets.licenseKey: required, a Kubernetes Secret reference {name: ..., key: ...}" in found
+    assert "secrets.configPassphrase: a self-managed backend needs it, or backend.secretsProvider" in found
+    cloud = fleet_problems(fleet_doc(secrets={"licenseKey": {"name": "l", "key": "k"}}))
+    assert cloud == ["secrets.pulumiAccessToken: required, a Kubernetes Secret reference {name: ..., key: ...}"]
+
+
+def test_bad_program_config_in_a_fleet_is_reported_per_stack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) \
+        -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(fleet_doc(config={"features": ["oauth"]})))
+    assert main(["render", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "dev-management: features: feature 'oauth' needs feature 'keycloak'" in err
+    assert "dev-cluster2: features: feature 'oauth' needs feature 'keycloak'" in err
+    assert not (tmp_path / "out").exists()
+
+
+# --- stacks and operator manifests -----------------------------------------------------------------
+
+def test_each_workload_stack_carries_only_its_own_clusters_settings() -> None:
+    configs = stack_configs(load_fleet("dev"))
+    assert configs["dev-management"]["role"] == "management"
+    assert "workloadContexts" not in configs["dev-management"]
+    assert configs["dev-cluster2"] | {} == {
+        **configs["dev-cluster2"], "role": "workload", "workloadCluster": "cluster2",
+        "managementStack": "my-org/gloo-mesh-workshop/dev-management",
+        "workloadContexts": ["cluster2"], "reviewsVersions": [["v1", "v2", "v3"]]}
+    assert all("licenseKey" not in c for c in configs.values())
+
+
+def test_render_writes_the_stacks_and_the_operator_manifests_byte_identically(tmp_path: Path) -> None:
+    for out in (tmp_path / "a", tmp_path / "b"):
+        assert main(["render", "dev", "--out", str(out)]) == 0
+    files = sorted(p.relative_to(tmp_path / "a").as_posix() for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert files == ["README.md", "operator/identity.yaml", "operator/kustomization.yaml",
+                     "operator/stack-dev-cluster1.yaml", "operator/stack-dev-cluster2.yaml",
+                     "operator/stack-dev-management.yaml", "stacks/dev-cluster1.yaml", "stacks/dev-cluster2.yaml",
+                     "stacks/dev-management.yaml"]
+    for name in files:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    # The stack files are ordinary stack config: the program reads them back as rendered.
+    fleet = load_fleet("dev")
+    for stack, config in stack_configs(fleet).items():
+        assert stack_config(tmp_path / "a" / "stacks" / f"{stack}.yaml") == config
+    kustomization = yaml.safe_load((tmp_path / "a" / "operator" / "kustomization.yaml").read_text())
+    assert kustomization["resources"] == ["identity.yaml", "stack-dev-management.yaml", "stack-dev-cluster1.yaml",
+                                          "stack-dev-cluster2.yaml"]
+
+
+def test_stack_manifests_use_only_the_operators_fields() -> None:
+    fleet = load_fleet("dev")
+    for stack, config in stack_configs(fleet).items():
+        manifest = stack_manifest(fleet, stack, config)
+        assert (manifest["apiVersion"], manifest["kind"]) == ("pulumi.com/v1", "Stack")
+        assert set(manifest["spec"]) <= STACK_SPEC_FIELDS, set(manifest["spec"]) - STACK_SPEC_FIELDS
+        assert manifest["spec"]["destroyOnFinalize"] is False
+        assert manifest["spec"]["serviceAccountName"] == "dev-fleet"
+        for ref in [*manifest["spec"].get("envRefs", {}).values(), *manifest["spec"].get("secretsRef", {}).values()]:
+            assert ref["type"] in RESOURCE_REF_TYPES and set(ref["secret"]) == {"name", "key"}
+        containers = manifest["spec"]["workspaceTemplate"]["spec"]["podTemplate"]["spec"]["containers"]
+        assert [c["name"] for c in containers] == [WORKSPACE_CONTAINER]
+
+
+def test_workload_stacks_run_after_the_management_stack_and_get_no_license() -> None:
+    fleet = load_fleet("dev")
+    configs = stack_configs(fleet)
+    management = stack_manifest(fleet, "dev-management", configs["dev-management"])
+    assert "prerequisites" not in management["spec"]
+    assert management["spec"]["secretsRef"] == {
+        "gloo-mesh-workshop:licenseKey": {"type": "Secret", "secret": {"name": "gloo-mesh-license", "key": "licenseKey"}}}
+    workload = stack_manifest(fleet, "dev-cluster1", configs["dev-cluster1"])
+    assert workload["spec"]["prerequisites"] == [{"name": "dev-management"}]
+    assert "secretsRef" not in workload["spec"]
+    assert workload["spec"]["envRefs"] == {
+        "PULUMI_ACCESS_TOKEN": {"type": "Secret", "secret": {"name": "pulumi-api-secret", "key": "accessToken"}}}
+
+
+def test_a_stack_mounts_the_kubeconfigs_of_the_clusters_it_reaches_and_no_other() -> None:
+    fleet = load_fleet("dev")
+    manifest = stack_manifest(fleet, "dev-cluster2", stack_configs(fleet)["dev-cluster2"])
+    pod = manifest["spec"]["workspaceTemplate"]["spec"]["podTemplate"]["spec"]
+    assert [v["secret"]["secretName"] for v in pod["volumes"]] == ["kubeconfig-mgmt", "kubeconfig-cluster2"]
+    config = manifest["spec"]["config"]
+    assert config["gloo-mesh-workshop:mgmtKubeconfig"] == "/var/run/gloo-mesh-workshop/kubeconfigs/mgmt/config"
+    assert config["gloo-mesh-workshop:workloadKubeconfigs"] == [
+        "/var/run/gloo-mesh-workshop/kubeconfigs/cluster2/config"]
+    mounts = {m["mountPath"] for m in pod["containers"][0]["volumeMounts"]}
+    assert mounts == {"/var/run/gloo-mesh-workshop/kubeconfigs/mgmt", "/var/run/gloo-mesh-workshop/kubeconfigs/cluster2"}
+
+
+def test_the_stacks_identity_is_bound_to_auth_delegator() -> None:
+    namespace, account, binding = identity_manifests(load_fleet("dev"))
+    assert (namespace["kind"], namespace["metadata"]["name"]) == ("Namespace", "gloo-mesh-fleet")
+    assert (account["kind"], account["metadata"]) == (
+        "ServiceAccount", {"name": "dev-fleet", "namespace": "gloo-mesh-fleet", "labels": account["metadata"]["labels"]})
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                  "name": "system:auth-delegator"}
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "dev-fleet", "namespace": "gloo-mesh-fleet"}]
+
+
+# --- the check -------------------------------------------------------------------------------------
+
+def test_check_passes_the_dev_fleet(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "dev"]) == 0
+    assert "fleet dev: 3 stacks are equivalent to one stack of the same estate" in capsys.readouterr().out
+
+
+def test_check_passes_a_generated_five_cluster_fleet() -> None:
+    fleet = generated_fleet(load_fleet("dev"), 5)
+    assert [c.name for c in fleet.workloads] == ["cluster1", "cluster2", "cluster3", "cluster4", "cluster5"]
+    assert fleet_check.check(fleet) == []
+
+
+def _tampered(change: str) -> FleetEvaluation:
+    _, evaluation = dev_fleet()
+    stacks = {name: Simulation(list(sim.records), dict(sim.outputs)) for name, sim in evaluation.stacks.items()}
+    sim = stacks["dev-cluster2"]
+    index = next(i for i, r in enumerate(sim.records) if r.kind == "Deployment" and r.k8s_name == "productpage-v1")
+    record = sim.records[index]
+    if change == "drop":
+        sim.records.pop(index)
+    elif change == "duplicate":
+        stacks["dev-cluster1"].records.append(record)
+    elif change == "alter":
+        inputs = copy.deepcopy(record.inputs)
+        inputs["spec"]["replicas"] = 3
+        sim.records[index] = dataclasses.replace(record, inputs=inputs)
+    elif change == "leak":
+        secret = stacks["dev-management"].outputs["relayIdentityToken"].value
+        sim.records[index] = dataclasses.replace(record, inputs={**record.inputs, "leak": secret})
+    return FleetEvaluation(evaluation.single, stacks)
+
+
+def test_check_finds_a_missing_a_duplicated_and_a_different_object() -> None:
+    fleet, _ = dev_fleet()
+    assert equivalence_problems(_tampered("drop")) == [
+        "cluster2: Deployment bookinfo-frontends/productpage-v1 (apps/v1): the single stack declares it, "
+        "no stack of the fleet does"]
+    assert equivalence_problems(_tampered("duplicate")) == [
+        "cluster2: Deployment bookinfo-frontends/productpage-v1 (apps/v1): declared by 2 stacks "
+        "(dev-cluster1, dev-cluster2); exactly one must own it"]
+    assert equivalence_problems(_tampered("alter")) == [
+        "cluster2: Deployment bookinfo-frontends/productpage-v1 (apps/v1): dev-cluster2 differs from the single "
+        "stack at spec.replicas"]
+
+
+def test_check_finds_a_credential_in_plain_text() -> None:
+    fleet, _ = dev_fleet()
+    found = secret_problems(fleet, _tampered("leak"))
+    assert len(found) == 1 and found[0].startswith("dev-cluster2: urn:pulumi:")
+    assert found[0].endswith("input leak holds relayIdentityToken in plain text")
+    management = dev_fleet()[1].stacks["dev-management"]
+    plain = FleetEvaluation(dev_fleet()[1].single, {
+        **dev_fleet()[1].stacks, "dev-management": Simulation(management.records, {
+            **management.outputs, "relayRootCa": management.outputs["relayRootCa"].value})})
+    assert "dev-management: output 'relayRootCa' carries a credential but is not a secret" in \
+        secret_problems(fleet, plain)
+
+
+def test_check_finds_a_stack_that_carries_another_clusters_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    fleet, evaluation = dev_fleet()
+
+    def leaky(f: Any) -> dict[str, dict[str, Any]]:  # every workload stack carries every context
+        configs = stack_configs(f)
+        contexts = [c.context for c in f.workloads]
+        return {s: ({**c, "workloadContexts": contexts} if c["role"] == "workload" else c) for s, c in configs.items()}
+
+    monkeypatch.setattr(fleet_check, "stack_configs", leaky)
+    found = isolation_problems(fleet, evaluation)
+    assert "changing cluster cluster1's settings changes stacks ['dev-cluster1', 'dev-cluster2'], " \
+           "not just dev-cluster1" in found
+
+
+def test_adding_a_cluster_changes_only_objects_that_list_clusters() -> None:
+    fleet, evaluation = dev_fleet()
+    grown = fleet_check.evaluate_stacks(dataclasses.replace(
+        fleet, workloads=(*fleet.workloads, fleet_check._added_cluster(fleet))))
+    before = fleet_check.kubernetes_objects(evaluation.stacks["dev-management"])
+    after = fleet_check.kubernetes_objects(grown["dev-management"])
+    changed = sorted((k[2], k[4]) for k in before if before[k] != after[k])
+    assert changed == [("Workspace", "bookinfo"), ("Workspace", "gateways")]
+    for stack in ("dev-cluster1", "dev-cluster2"):
+        assert fleet_check.kubernetes_objects(grown[stack]) == fleet_check.kubernetes_objects(evaluation.stacks[stack])
+    assert isinstance(evaluation.stacks["dev-management"].outputs["relayIdentityToken"], Secret)
