@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from components.core.constants import ADDONS_NS, ISTIO_SYSTEM_NS, PREEXISTING_NAMESPACES, REVISION_LABEL
+from components.core.constants import (
+    ADDONS_NS,
+    GLOO_MESH_NS,
+    ISTIO_SYSTEM_NS,
+    MANAGEMENT_REFERENCE_TYPE,
+    PREEXISTING_NAMESPACES,
+    REVISION_LABEL,
+)
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 WORKLOAD_TYPES = ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet")
@@ -595,13 +602,28 @@ def lifecycle_namespaces(stack: Stack) -> dict[str | None, set[str]]:
     return found
 
 
+def _type_of_urn(urn: str) -> str:
+    """A URN's own type token (the last of its `$`-joined type chain)."""
+    parts = urn.split("::")
+    return parts[2].split("$")[-1] if len(parts) > 3 else ""
+
+
+def management_stack_namespaces(stack: Stack) -> set[tuple[str | None, str]]:
+    """In a fleet's workload stack: the management plane's namespace on the management cluster, which
+    the management stack created before this stack runs (the clusters of the ManagementReference's objects)."""
+    return {(r.cluster, GLOO_MESH_NS) for r in stack.declared
+            if r.parent and _type_of_urn(r.parent) == MANAGEMENT_REFERENCE_TYPE}
+
+
 def namespaces_exist(stack: Stack, rule: Rule) -> list[Violation]:
     """Every namespaced Kubernetes object goes into a namespace the stack declares or knows to exist.
 
     Known to exist on a cluster: `PREEXISTING_NAMESPACES`, declared Namespaces, what the lifecycle
-    managers create, and (for objects other than the release itself) a declared Helm release's namespace.
+    managers create, (for objects other than the release itself) a declared Helm release's namespace,
+    and in a fleet's workload stack the management stack's namespace on the management cluster.
     """
     declared = {(r.cluster, r.k8s_name) for r in stack.declared if r.kind == "Namespace" and r.is_kubernetes}
+    declared |= management_stack_namespaces(stack)
     lifecycle = lifecycle_namespaces(stack)
     releases = {(r.cluster, r.namespace) for r in stack.releases}
     found = []

@@ -18,6 +18,9 @@ KEYCLOAK_NS = "keycloak"
 
 # Namespaces that exist on every cluster without this program declaring them.
 PREEXISTING_NAMESPACES = ("default", "kube-system", "kube-public")
+#: The component a fleet's workload stack stands for the management plane with: its children sit on
+#: the management cluster, whose `gloo-mesh` namespace the management stack (run first) created.
+MANAGEMENT_REFERENCE_TYPE = "gloo-mesh-workshop:platform:ManagementReference"
 
 
 def istio_operator_namespace(revision: str) -> str:

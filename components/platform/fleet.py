@@ -21,7 +21,12 @@ from pulumi.runtime.sync_await import _sync_await
 from components.core import crds
 from components.core.cluster import Cluster
 from components.core.config import ConfigError, Settings
-from components.core.constants import GLOO_MESH_NS, RELAY_IDENTITY_TOKEN_SECRET, RELAY_ROOT_TLS_SECRET
+from components.core.constants import (
+    GLOO_MESH_NS,
+    MANAGEMENT_REFERENCE_TYPE,
+    RELAY_IDENTITY_TOKEN_SECRET,
+    RELAY_ROOT_TLS_SECRET,
+)
 
 from .lab02_management_plane import kubernetes_cluster_manifest
 
@@ -91,7 +96,7 @@ class ManagementReference(pulumi.ComponentResource):
 
     def __init__(self, name: str, cluster: Cluster, reference: pulumi.StackReference,
                  opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("gloo-mesh-workshop:platform:ManagementReference", name, None, opts)
+        super().__init__(MANAGEMENT_REFERENCE_TYPE, name, None, opts)
         self.cluster = cluster
         self.reference = reference
         #: The management stack deployed the Gloo CRDs on the management cluster before this stack runs.

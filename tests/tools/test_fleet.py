@@ -268,3 +268,18 @@ def test_adding_a_cluster_changes_only_objects_that_list_clusters() -> None:
     for stack in ("dev-cluster1", "dev-cluster2"):
         assert fleet_check.kubernetes_objects(grown[stack]) == fleet_check.kubernetes_objects(evaluation.stacks[stack])
     assert isinstance(evaluation.stacks["dev-management"].outputs["relayIdentityToken"], Secret)
+
+
+def test_every_stack_of_the_fleet_passes_the_policy_pack() -> None:
+    _, evaluation = dev_fleet()
+    assert fleet_check.policy_problems(evaluation) == []
+
+
+def test_the_namespace_rule_still_catches_a_workload_stack_object_outside_the_management_reference() -> None:
+    _, evaluation = dev_fleet()
+    sim = evaluation.stacks["dev-cluster2"]
+    records = [dataclasses.replace(r, parent=None) if r.kind == "KubernetesCluster" else r for r in sim.records]
+    problems = fleet_check.policy_problems(FleetEvaluation(evaluation.single, {"dev-cluster2": Simulation(records, {})}))
+    assert len(problems) == 1
+    assert problems[0].startswith("dev-cluster2: [mandatory] namespace-exists: KubernetesCluster gloo-mesh/cluster2 on "
+                                  "mgmt: metadata.namespace 'gloo-mesh' is neither declared on mgmt")

@@ -11,7 +11,9 @@ of the same estate. The properties:
   secret in every input and output of the workload stacks;
 - **isolation**: changing one workload cluster's settings changes only its stack; adding a
   cluster adds a stack, changes in the management stack only objects that list clusters, and
-  leaves every other workload stack's objects as they were.
+  leaves every other workload stack's objects as they were;
+- **policy**: every stack passes the policy pack's mandatory rules (`policy/rules.py`), as its
+  `pulumi preview --policy-pack policy` must.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.platform.fleet import SECRET_OUTPUTS
+from tools.policy_check import check_simulation
 from tools.simulate import Record, Secret, Simulation, simulate
 
 from .spec import Fleet, FleetCluster, single_stack_config, stack_configs
@@ -178,12 +181,18 @@ def _mentions(value: Any, text: str) -> bool:
     return isinstance(value, str) and text in value
 
 
+def policy_problems(evaluation: FleetEvaluation) -> list[str]:
+    return [f"{stack}: {violation.line()}" for stack, sim in evaluation.stacks.items()
+            for violation in check_simulation(sim) if violation.mandatory]
+
+
 def check(fleet: Fleet) -> list[str]:
     """Every property's problems (empty: the fleet is right)."""
     evaluation = evaluate(fleet)
     return [*(f"equivalence: {p}" for p in equivalence_problems(evaluation)),
             *(f"secrets: {p}" for p in secret_problems(fleet, evaluation)),
-            *(f"isolation: {p}" for p in isolation_problems(fleet, evaluation))]
+            *(f"isolation: {p}" for p in isolation_problems(fleet, evaluation)),
+            *(f"policy: {p}" for p in policy_problems(evaluation))]
 
 
 def _differences(a: Any, b: Any, path: str = "") -> list[str]:
