@@ -186,9 +186,12 @@ def test_the_stacks_identity_is_bound_to_auth_delegator() -> None:
 
 # --- the check -------------------------------------------------------------------------------------
 
-def test_check_passes_the_dev_fleet(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", "dev"]) == 0
-    assert "fleet dev: 3 stacks are equivalent to one stack of the same estate" in capsys.readouterr().out
+@pytest.mark.parametrize("path", sorted((ROOT / "fleets").glob("*.yaml")), ids=lambda p: p.stem)
+def test_check_passes_every_fleet_file(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(path)]) == 0
+    fleet = load_fleet(str(path))
+    assert f"fleet {fleet.name}: {len(fleet.stacks)} stacks are equivalent to one stack of the same estate" \
+        in capsys.readouterr().out
 
 
 def test_check_passes_a_generated_five_cluster_fleet() -> None:
