@@ -57,8 +57,8 @@ class GatewayLabs:
 def build_gateway_labs(platform: Platform) -> GatewayLabs:
     """Each enabled lab's objects that this stack declares (a fleet's stack: those on its clusters)."""
     s = platform.settings
-    config = config_target(platform) if s.config_cluster in platform.workloads else None
-    httpbin = httpbin_target(platform) if s.httpbin_cluster in platform.workloads else None
+    config = config_target(platform)
+    httpbin = httpbin_target(platform)
 
     certificate: CertificatePems | None = None
     tls_secrets: dict[str, GatewayTlsSecret] = {}

@@ -66,17 +66,20 @@ def build_platform(settings: Settings) -> Platform:
     return Platform(settings, mgmt, workloads, management, agents, istio, reference)
 
 
-def workload_target(platform: Platform, name: str) -> Target:
-    """A workload cluster, whose Gloo CRDs come with its agent release."""
+def workload_target(platform: Platform, name: str) -> Target | None:
+    """A workload cluster, whose Gloo CRDs come with its agent release; None where this stack does not
+    deploy it (a fleet's other stacks)."""
+    if name not in platform.workloads:
+        return None
     return Target(platform.workloads[name], platform.agents[name].release)
 
 
-def config_target(platform: Platform) -> Target:
+def config_target(platform: Platform) -> Target | None:
     """The config cluster: the gateways and bookinfo workspaces' route tables and policies go there."""
     return workload_target(platform, platform.settings.config_cluster)
 
 
-def httpbin_target(platform: Platform) -> Target:
+def httpbin_target(platform: Platform) -> Target | None:
     """The httpbin cluster: the httpbin workspace's objects go where its one namespace is."""
     return workload_target(platform, platform.settings.httpbin_cluster)
 

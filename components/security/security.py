@@ -42,8 +42,8 @@ def build_security_labs(platform: Platform) -> SecurityLabs:
     stack that deploys the entry gateway's cluster (in a fleet, also the httpbin cluster).
     """
     s = platform.settings
-    config = config_target(platform) if s.config_cluster in platform.workloads else None
-    httpbin = httpbin_target(platform) if s.httpbin_cluster in platform.workloads else None
+    config = config_target(platform)
+    httpbin = httpbin_target(platform)
     entry = plan.entry_gateway_cluster(s)
     gateway_https_endpoint = platform.istio[entry].https_endpoint if entry in platform.istio else None
     # The feature table guarantees keycloak under oauth and jwt (checked in config, before this runs).
