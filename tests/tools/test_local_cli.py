@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,17 +120,14 @@ def test_up_shows_each_step_with_its_elapsed_time(machine: Machine) -> None:
                      "[6/8] let cluster2's node back LoadBalancer Services",
                      "[7/8] write stacks/local.yaml",
                      "[8/8] start cloud-provider-kind in the background (LoadBalancer Services)"]
+    pid = machine.state()["load_balancer"]["pid"]  # type: ignore[index]
     ends = [line for line in machine.lines if re.fullmatch(r"      \w.* in \d+\.\d s \(\d+\.\d s in all\)", line)]
-    assert [e.split(" in ")[0].strip() for e in ends] == ["created", "done"] * 3 + ["written", "running as pid "
-                                                                                     + str(machine.state()
-                                                                                           ["load_balancer"]["pid"])]
-    assert "      Set kubectl context to \"kind-mgmt\"" in machine.lines, "kind's own output is shown"
+    assert [end.split(" in ")[0].strip() for end in ends] == ["created", "done"] * 3 + ["written",
+                                                                                        f"running as pid {pid}"]
+    assert '      Set kubectl context to "kind-mgmt"' in machine.lines, "kind's own output is shown"
     assert re.search(r"^up: done in \d+\.\d s$", machine.out, re.MULTILINE)
     assert "pulumi up --config-file stacks/local.yaml" in machine.out
-    assert f"`python -m tools.local down` stops it with the clusters (or `kill {machine.state()['load_balancer']['pid']}`)" \
-        in machine.out
-
-
+    assert f"`python -m tools.local down` stops it with the clusters (or `kill {pid}`)" in machine.out
 
 
 def test_a_second_up_changes_nothing_and_says_so(machine: Machine) -> None:
@@ -157,7 +156,7 @@ def test_down_deletes_what_up_created_and_stops_cloud_provider_kind(machine: Mac
         *PROBES,
         ["kind", "delete", "cluster", "--name", "cluster2"], ["kind", "delete", "cluster", "--name", "cluster1"],
         ["kind", "delete", "cluster", "--name", "mgmt"],
-        *[["docker", "ps", "-a", "-q", "--filter", f"{'label='}{LB_LABEL}={c}"] for c in ("cluster2", "cluster1", "mgmt")],
+        *[["docker", "ps", "-a", "-q", "--filter", f"label={LB_LABEL}={c}"] for c in ("cluster2", "cluster1", "mgmt")],
     ]
     assert f"[1/6] stop cloud-provider-kind (pid {pid})" in machine.lines
     assert machine.world.read()["clusters"] == [] and machine.world.read()["processes"] == []
@@ -179,8 +178,7 @@ def test_down_after_a_partial_up_deletes_only_what_up_created(tmp_path: Path) ->
                              "stack_file_written": False}
         m.world.clear_calls()
         assert m("down") == 0, m.out
-        assert m.world.commands() == [
-            "kind delete cluster --name mgmt"]
+        assert m.world.commands() == ["kind delete cluster --name mgmt"]
         assert "cluster cluster1: not there (its creation did not finish, or it was deleted)" in m.lines
         assert m.world.read()["clusters"] == ["mine"]
         assert m.stack("local.yaml").exists(), "it was there before up"
@@ -392,11 +390,13 @@ def test_a_kind_release_other_than_the_images_is_a_warning_not_a_problem(tmp_pat
         "1 problem; nothing was created:"]
 
 
-def test_the_module_runs_as_a_command(tmp_path: Path) -> None:
-    """`python -m tools.local` is the entry point the README and the e2e workflow use."""
-    import subprocess
-    import sys
-
-    done = subprocess.run([sys.executable, "-m", "tools.local", "down", "--topology", "bogus"], cwd=ROOT,
+def test_the_module_runs_as_a_command_on_the_standard_library_alone() -> None:
+    """`python -m tools.local` is the entry point the README and the e2e workflow use; it must run before
+    `pulumi install` has made the virtualenv, so `-S` (no site-packages) must do."""
+    done = subprocess.run([sys.executable, "-S", "-m", "tools.local", "down", "--topology", "bogus"], cwd=ROOT,
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2 and "invalid choice: 'bogus' (choose from 'single', 'three')" in done.stderr
+    done = subprocess.run([sys.executable, "-S", "-c", "import tools.local.cli, sys; "
+                           "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'pulumi')))"],
+                          cwd=ROOT, capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout) == (0, "[]\n"), done.stderr
