@@ -25,7 +25,11 @@ EXPECTED_FEATURES: dict[str, list[str]] = {
                           "transformation", "rate-limit", "waf"],
     "kubernetes.yaml": ALL_FEATURES,
     "three-clusters.yaml": ["gateway", "gateway-tls", "root-trust", "virtual-destinations", "failover"],
+    "local.yaml": ALL_FEATURES,
+    "local-single.yaml": ALL_FEATURES,
 }
+#: The stacks on plain Kubernetes; every other one is on OpenShift, like the workshop.
+KUBERNETES_STACKS = {"kubernetes.yaml", "three-clusters.yaml", "local.yaml", "local-single.yaml"}
 
 STACK_FILES = list(iter_stack_files())
 
@@ -55,6 +59,19 @@ def test_kubernetes_stack_is_the_dev_stack_on_plain_kubernetes() -> None:
     assert kube["platform"] == "kubernetes"
     assert (kube["features"], kube["externalServiceWeight"], kube["autoRestartPods"]) == (
         dev["features"], dev["externalServiceWeight"], dev["autoRestartPods"])
+
+
+def test_local_stacks_are_the_kubernetes_stack_on_the_contexts_kind_writes() -> None:
+    kube = stack_config(ROOT / "stacks" / "kubernetes.yaml")
+    local, single = (stack_config(ROOT / "stacks" / name) for name in ("local.yaml", "local-single.yaml"))
+    for config in (local, single):
+        assert (config["platform"], config["features"], config["externalServiceWeight"], config["autoRestartPods"]) \
+            == ("kubernetes", kube["features"], kube["externalServiceWeight"], kube["autoRestartPods"])
+    assert (local["mgmtCluster"], local["mgmtContext"]) == ("mgmt", "kind-mgmt")
+    assert (local["workloadClusters"], local["workloadContexts"]) == (["cluster1", "cluster2"],
+                                                                      ["kind-cluster1", "kind-cluster2"])
+    assert (single["mgmtCluster"], single["mgmtContext"]) == ("cluster1", "kind-cluster1")
+    assert (single["workloadClusters"], single["workloadContexts"]) == (["cluster1"], ["kind-cluster1"])
 
 
 _sims: dict[str, Simulation] = {}
@@ -169,6 +186,22 @@ def check_whole_workshop(sim: Simulation) -> None:
     assert has(sim, "ExternalService", "httpbin", "cluster1", "httpbin")
 
 
+def check_single_cluster(sim: Simulation) -> None:
+    """The whole workshop with cluster1 as management and only workload cluster: everything lands there."""
+    assert {r.cluster for r in sim.records if r.cluster} == {"cluster1"}
+    assert has(sim, "kubernetes:helm.sh/v3:Release", "gloo-mesh-enterprise", "cluster1")
+    assert has(sim, "kubernetes:helm.sh/v3:Release", "gloo-mesh-agent", "cluster1")
+    assert has(sim, "IstioLifecycleManager", "cluster1-installation", "cluster1")
+    assert has(sim, "Deployment", "productpage-v1", "cluster1", "bookinfo-frontends")
+    assert has(sim, "Workspace", "bookinfo", "cluster1") and has(sim, "Workspace", "httpbin", "cluster1")
+    assert listener_ports(sim, "cluster1") == {80, 443}
+    assert sim.select("Deployment", name="keycloak", cluster="cluster1")
+    assert has(sim, "RootTrustPolicy", "root-trust-policy", "cluster1")
+    assert has(sim, "ExtAuthPolicy", "httpbin", "cluster1", "httpbin")
+    assert has(sim, "ExternalService", "httpbin", "cluster1", "httpbin")
+    assert set(sim.outputs["gatewayEndpoints"]) == {"cluster1"}
+
+
 CHECKS: dict[str, Callable[[Simulation], None]] = {
     "Pulumi.dev.yaml": check_whole_workshop,
     "base.yaml": check_base,
@@ -179,6 +212,8 @@ CHECKS: dict[str, Callable[[Simulation], None]] = {
     "api-security.yaml": check_api_security,
     "kubernetes.yaml": check_whole_workshop,
     "three-clusters.yaml": check_three_clusters,
+    "local.yaml": check_whole_workshop,
+    "local-single.yaml": check_single_cluster,
 }
 
 
@@ -190,10 +225,9 @@ def test_stack_evaluates_with_its_features_and_objects(name: str) -> None:
 
 
 def test_platforms() -> None:
-    openshift = [n for n in CHECKS if n != "kubernetes.yaml" and n != "three-clusters.yaml"]
-    for name in openshift:
+    for name in CHECKS:
         path = ROOT / name if name.startswith("Pulumi.") else ROOT / "stacks" / name
-        assert stack_config(path)["platform"] == "openshift", name
+        assert stack_config(path)["platform"] == ("kubernetes" if name in KUBERNETES_STACKS else "openshift"), name
     sim = evaluate("kubernetes.yaml")
     assert sim.select("NetworkAttachmentDefinition") == []
     assert sim.select("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding") == []

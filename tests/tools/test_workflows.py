@@ -56,7 +56,8 @@ def test_everything_a_workflow_runs_exists(path: Path) -> None:
     modules = re.findall(r"python -m ([a-z_.]+)", text)
     for module in modules:
         if module.startswith("tools."):
-            assert (ROOT / (module.replace(".", "/") + ".py")).is_file(), module
+            path = ROOT / module.replace(".", "/")
+            assert path.with_suffix(".py").is_file() or (path / "__main__.py").is_file(), module
         else:
             assert module in ("pytest", "venv"), module
     for requirement in re.findall(r"-r ([\w./-]+)", text):
@@ -98,6 +99,36 @@ def test_preview_runs_pulumi_preview_per_changed_stack() -> None:
     text = runs({"jobs": {"preview": preview}})
     assert 'echo "KUBECONFIG=' in text and "secrets.WORKSHOP_KUBECONFIG" in path_text("preview.yml")
     assert doc["permissions"]["pull-requests"] == "write"
+
+
+def test_e2e_makes_its_clusters_with_the_local_command() -> None:
+    """One home for the recipe: the workflow runs `tools.local up`, not kind and cloud-provider-kind itself."""
+    from tools.local.topology import THREE
+
+    doc = load(ROOT / ".github" / "workflows" / "e2e.yml")
+    job = doc["jobs"]["e2e"]
+    named = {step.get("name", step.get("uses", "")): step for step in job["steps"]}
+    create = named["Create the mgmt, cluster1 and cluster2 clusters with LoadBalancer support"]
+    assert create["run"] == ('./venv/bin/python -m tools.local up --topology three '
+                             '${NODE_IMAGE:+--node-image "$NODE_IMAGE"}')
+    assert create["env"] == {"NODE_IMAGE": "${{ inputs.node-image }}"}
+    assert triggers(doc)["workflow_dispatch"]["inputs"]["node-image"]["default"] == ""
+    text = runs(doc)
+    for recipe in ("kind create cluster", "rename-context", "nohup", "cloud-provider-kind >", "cloud-provider-kind &"):
+        assert recipe not in text, recipe
+    names = list(named)
+    # up needs what it checks for: the Pulumi CLI, kind and cloud-provider-kind, the inotify limits
+    for before in ("Install the Pulumi CLI", "Install kind and cloud-provider-kind",
+                   "Raise the inotify limits kind clusters need"):
+        assert names.index(before) < names.index("Create the mgmt, cluster1 and cluster2 clusters with LoadBalancer "
+                                                 "support"), before
+    deploy = named["Deploy, verify, preview, destroy"]
+    assert deploy["env"]["GMW_E2E_CONTEXTS"] == ",".join(c.context for c in THREE.clusters)
+    status = named["The clusters' status and the cloud-provider-kind log"]
+    assert status["if"] == "always()" and "python -m tools.local status" in status["run"]
+    assert ".local/cloud-provider-kind.log" in status["run"]
+    assert names.index("The clusters' status and the cloud-provider-kind log") < names.index(
+        "Upload the verifier's table")
 
 
 def path_text(name: str) -> str:
