@@ -4,7 +4,8 @@
     git diff --name-only A B | python -m tools.changed_stacks --stdin   # from a list of paths
 
 A stack is changed if its own file changed, or if the program or the policy pack changed (then
-every stack). Prints a JSON list of `{"stack": name, "file": path}`, and when `GITHUB_OUTPUT` is
+every stack). The local stacks (`tools.local`) are never previewed: their clusters are a
+developer's own kind clusters, which CI cannot reach. Prints a JSON list of `{"stack": name, "file": path}`, and when `GITHUB_OUTPUT` is
 set also writes `stacks=<that JSON>` there for a job matrix. Stack files: `Pulumi.<name>.yaml` at
 the root (stack `<name>`) and `stacks/<name>.yaml` (stack `<name>`).
 """
@@ -19,6 +20,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from tools.local.topology import TOPOLOGIES
 from tools.simulate import ROOT, iter_stack_files
 
 # A change under one of these affects what every stack deploys or how it is checked.
@@ -32,9 +34,13 @@ def stack_name(path: str) -> str:
     return Path(path).stem
 
 
+#: Stack files whose clusters only exist on a developer's machine.
+LOCAL_STACK_FILES = frozenset(t.stack_file for t in TOPOLOGIES.values())
+
+
 def stack_files() -> list[str]:
-    """The repository's stack files, relative to its root."""
-    return [str(p.relative_to(ROOT)) for p in iter_stack_files()]
+    """The repository's stack files a preview can reach, relative to its root."""
+    return [path for p in iter_stack_files() if (path := str(p.relative_to(ROOT))) not in LOCAL_STACK_FILES]
 
 
 def is_program_file(path: str) -> bool:

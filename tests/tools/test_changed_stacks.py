@@ -55,3 +55,9 @@ def test_cli_prints_json_and_writes_the_github_output(tmp_path: Path, monkeypatc
     printed = json.loads(capsys.readouterr().out)
     assert printed == [{"stack": "base", "file": "stacks/base.yaml"}]
     assert output.read_text() == f"stacks={json.dumps(printed)}\n"
+
+
+def test_the_local_stacks_are_never_previewed() -> None:
+    files = cs.stack_files()
+    assert "stacks/local.yaml" not in files and "stacks/local-single.yaml" not in files
+    assert "stacks/base.yaml" in files and "Pulumi.dev.yaml" in files
