@@ -24,6 +24,11 @@ REVIEWS_VERSIONS = ("v1", "v2", "v3")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 SEMVER = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 HELM_TIMEOUT_RANGE = (60, 3600)
+#: `generated`: the management chart generates the relay CA and token and the program copies them to
+#: the agents (the workshop's way); `managed`: the program's own relay PKI (components/platform/relay_trust.py).
+RELAY_TRUST_GENERATED = "generated"
+RELAY_TRUST_MANAGED = "managed"
+RELAY_TRUST_MODES = (RELAY_TRUST_GENERATED, RELAY_TRUST_MANAGED)
 
 DEFAULTS: dict[str, Any] = {
     "platform": "kubernetes",
@@ -47,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "autoRestartPods": False,
     "helmTimeoutSeconds": 900,
     "protectPlatform": False,
+    "relayTrust": RELAY_TRUST_GENERATED,
 }
 SECRET_KEYS = ("licenseKey",)
 LIST_KEYS = frozenset(k for k, v in DEFAULTS.items() if isinstance(v, list))
@@ -100,6 +106,7 @@ class Settings:
     helm_timeout_seconds: int
     protect_platform: bool
     license_key: str = field(repr=False)
+    relay_trust: str = RELAY_TRUST_GENERATED
 
     @property
     def openshift(self) -> bool:
@@ -112,6 +119,11 @@ class Settings:
     @property
     def first_workload(self) -> WorkloadCluster:
         return self.workload_clusters[0]
+
+    @property
+    def managed_relay_trust(self) -> bool:
+        """Whether the program issues the relay PKI itself instead of copying what the chart generates."""
+        return self.relay_trust == RELAY_TRUST_MANAGED
 
     def has(self, feature: str) -> bool:
         return feature in self.features
@@ -260,6 +272,10 @@ def parse_settings(values: Mapping[str, Any]) -> Settings:
     timeout = r.integer("helmTimeoutSeconds", *HELM_TIMEOUT_RANGE)
     auto_restart = r.boolean("autoRestartPods")
     protect = r.boolean("protectPlatform")
+    relay_trust = r.string("relayTrust")
+    if relay_trust not in RELAY_TRUST_MODES:
+        r.problems.append(
+            f"relayTrust: unknown mode {relay_trust!r}; allowed are: {', '.join(RELAY_TRUST_MODES)}")
 
     if r.problems:
         raise ConfigError(r.problems)
@@ -276,6 +292,7 @@ def parse_settings(values: Mapping[str, Any]) -> Settings:
         helm_timeout_seconds=timeout,
         protect_platform=protect,
         license_key=license_key,
+        relay_trust=relay_trust,
     )
 
 
