@@ -24,6 +24,8 @@ from components.core.constants import (
     RELAY_ROOT_TLS_SECRET,
 )
 
+from .relay_trust import RelayAuthority, RelayAuthorityArgs, management_secrets, mgmt_relay_values
+
 # The metrics collector's ports; the workshop turns every host port off.
 COLLECTOR_PORTS = ("otlp", "otlp-http", "jaeger-compact", "jaeger-thrift", "jaeger-grpc", "zipkin")
 
@@ -32,8 +34,14 @@ def collector_host_ports_off() -> dict[str, Any]:
     return {port: {"hostPort": 0} for port in COLLECTOR_PORTS}
 
 
-def enterprise_values(mgmt_cluster: str, license_key: pulumi.Input[str], openshift: bool) -> dict[str, Any]:
-    """The workshop's `--set` flags for the gloo-mesh-enterprise chart, as nested values."""
+def enterprise_values(
+    mgmt_cluster: str, license_key: pulumi.Input[str], openshift: bool, managed_relay_trust: bool = False
+) -> dict[str, Any]:
+    """The workshop's `--set` flags for the gloo-mesh-enterprise chart, as nested values.
+
+    With `managed_relay_trust` the relay server's CA and token generation are off and it serves the
+    certificate and token the program issues (`relay_trust.mgmt_relay_values`).
+    """
     values: dict[str, Any] = {
         "glooMeshMgmtServer": {"ports": {"healthcheck": 8091}},
         "legacyMetricsPipeline": {"enabled": False},
@@ -49,6 +57,8 @@ def enterprise_values(mgmt_cluster: str, license_key: pulumi.Input[str], openshi
         values["glooMeshUi"]["floatingUserId"] = True
         values["glooMeshRedis"] = {"floatingUserId": True}
         values["prometheus"] = {"server": {"securityContext": False}}
+    if managed_relay_trust:
+        values["glooMeshMgmtServer"]["relay"] = mgmt_relay_values()
     return values
 
 
@@ -77,6 +87,13 @@ class ManagementPlane(pulumi.ComponentResource):
         s, cluster = args.settings, args.cluster
         self.cluster = cluster
         namespace = cluster.namespace(GLOO_MESH_NS, self)
+        #: With `relayTrust: managed`, the relay PKI the program issues (None: the chart generates it).
+        self.relay_authority: RelayAuthority | None = None
+        release_prerequisites: list[pulumi.Resource] = [namespace]
+        if s.managed_relay_trust:
+            self.relay_authority = RelayAuthority(
+                "relay-authority", RelayAuthorityArgs(), pulumi.ResourceOptions(parent=self))
+            release_prerequisites += management_secrets(cluster, self.relay_authority, self, [namespace])
         self.release = helm.release(
             cluster, self,
             name=ENTERPRISE_CHART,
@@ -84,9 +101,10 @@ class ManagementPlane(pulumi.ComponentResource):
             repo=s.versions.enterprise_repo,
             version=s.versions.gloo_mesh,
             namespace=GLOO_MESH_NS,
-            values=enterprise_values(s.mgmt.name, pulumi.Output.secret(args.license_key), s.openshift),
+            values=enterprise_values(s.mgmt.name, pulumi.Output.secret(args.license_key), s.openshift,
+                                     managed_relay_trust=s.managed_relay_trust),
             timeout_seconds=s.helm_timeout_seconds,
-            depends_on=[namespace],
+            depends_on=release_prerequisites,
             protect=s.protect_platform,
         )
         after_release = cluster.opts(self, [self.release])
@@ -105,7 +123,8 @@ class ManagementPlane(pulumi.ComponentResource):
             lambda a: f"{a}:{METRICS_GATEWAY_OTLP_PORT}")
 
         # The chart generates the relay CA and identity token; agents get copies (lab 2's manual step).
-        self.relay_secrets: dict[str, k8s.core.v1.Secret] = {
+        # With managed relay trust nothing is read back: agents get what the relay authority issues.
+        self.relay_secrets: dict[str, k8s.core.v1.Secret] = {} if s.managed_relay_trust else {
             secret: k8s.core.v1.Secret.get(cluster.resource_name(secret, GLOO_MESH_NS),
                                            helm.chart_object_id(self.release, secret), opts=after_release)
             for secret in (RELAY_ROOT_TLS_SECRET, RELAY_IDENTITY_TOKEN_SECRET)
