@@ -209,3 +209,19 @@ def test_managed_relay_trust_keeps_the_stages_and_the_parallel_clusters(dev_sim:
     crossings = Graph.from_records(managed.records).cross_cluster_waits(workloads, ignore=["mgmt"])
     by_urn = {r.urn: r for r in managed.records}
     assert {(by_urn[a].cluster, by_urn[a].kind) for a, _ in crossings} == {("cluster1", "VirtualGateway")}
+
+
+def test_the_benchmarks_relay_trust_table_is_what_the_graph_says() -> None:
+    from benchmarks.run import path_table, relay_trust_paths
+
+    rows = relay_trust_paths([])
+    assert [(r.relay_trust, r.label, r.clusters, r.stages) for r in rows] == [
+        ("generated", "dev", 2, 4), ("managed", "dev", 2, 4)]
+    generated, managed = rows
+    assert [w for w in generated.agent_waits if "Secret" in w] == [
+        "cluster1: Secret gloo-mesh/relay-identity-token-secret", "cluster1: Secret gloo-mesh/relay-root-tls-secret"]
+    assert managed.agent_waits == ["mgmt: KubernetesCluster gloo-mesh/cluster1",
+                                   "mgmt: Service gloo-mesh/gloo-mesh-mgmt-server",
+                                   "mgmt: Service gloo-mesh/gloo-metrics-gateway"]
+    assert managed.resources == generated.resources + 14
+    assert path_table(rows)[2].startswith(f"| `generated` | dev | 2 | {generated.resources} | 4 |")
