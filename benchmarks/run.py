@@ -9,7 +9,9 @@
    fresh process (`benchmarks.evaluate`) `--runs` times; medians and their ratio.
 2. The whole workshop (every available feature) on 2, 5, 10 and 20 workload clusters: resources,
    evaluation time, time per resource, and the same for the floor.
-3. The deploy critical path of each (`tools.graph`): the longest chain of awaited resources.
+3. The deploy critical path of each (`tools.graph`): the longest chain of awaited resources; and
+   the same for both relay trust modes (`relayTrust: generated | managed`), with what an agent
+   still waits for on the management cluster (`--paths-only` computes just this, in seconds).
 4. Writes benchmarks/results/latest.md and latest.json (and latest.png if matplotlib is importable).
 
 Times: `cold` is the first evaluation in a fresh process (it loads the SDK modules it uses, as
@@ -36,9 +38,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks.configs import available_features
+from benchmarks.configs import available_features, dev_config, managed_dev_config, workshop_config
 from benchmarks.evaluate import config_for
 from benchmarks.floor import shape
+from components.core.config import RELAY_TRUST_GENERATED, RELAY_TRUST_MODES
+from components.core.constants import AGENT_CHART, ENTERPRISE_CHART
 from tools.graph import CriticalPath, Graph
 from tools.simulate import ROOT, Simulation, simulate
 
@@ -100,6 +104,56 @@ class Row:
     @property
     def floor_warm_ms_per_resource(self) -> float:
         return 1000 * self.floor.warm_s / self.floor.records
+
+
+@dataclass
+class PathRow:
+    """The deploy critical path of one stack in one relay trust mode (no timing)."""
+
+    relay_trust: str
+    label: str
+    clusters: int
+    resources: int
+    stages: int
+    path: list[str]
+    #: The first workload cluster's agent release's own prerequisites that wait for the management
+    #: plane's release: why the agent is the second stage.
+    agent_waits: list[str]
+
+
+def relay_trust_paths(sizes: list[int]) -> list[PathRow]:
+    """The critical path of the dev stack and of the whole workshop on `sizes` workload clusters, in
+    both relay trust modes."""
+    rows = []
+    for mode in RELAY_TRUST_MODES:
+        for clusters in (0, *sizes):
+            if clusters == 0:
+                config = dev_config() if mode == RELAY_TRUST_GENERATED else managed_dev_config()
+            else:
+                config = workshop_config(clusters, mode)
+            sim = simulate(config)
+            graph = Graph.from_records(sim.records)
+            path = graph.critical_path()
+            mgmt = config.get("mgmtCluster", "mgmt")
+            first = config["workloadClusters"][0]
+            agent = next(r for r in sim.records if r.cluster == first and r.inputs.get("name") == AGENT_CHART)
+            mgmt_release = next(r for r in sim.records if r.cluster == mgmt and r.inputs.get("chart") == ENTERPRISE_CHART)
+            waits = sorted(describe(sim, u) for u in graph.dependencies(agent.urn)
+                           if sim.by_urn(u).custom and graph.reaches(u, mgmt_release.urn))
+            rows.append(PathRow(mode, "dev" if clusters == 0 else "workshop", len(config["workloadClusters"]),
+                                resources(sim), path.length, [describe(sim, u) for u in path.awaited], waits))
+    return rows
+
+
+def path_table(rows: list[PathRow]) -> list[str]:
+    lines = [
+        "| relayTrust | stack | workload clusters | resources | awaited stages | what makes the first agent wait "
+        "for the management release |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    lines += [f"| `{r.relay_trust}` | {r.label} | {r.clusters} | {r.resources} | {r.stages} | "
+              f"{'; '.join(r.agent_waits)} |" for r in rows]
+    return lines
 
 
 def sample(clusters: int, floor_shape: Path | None) -> dict[str, float]:
@@ -229,7 +283,8 @@ def table(dev: Row, scale: list[Row]) -> list[str]:
     return lines
 
 
-def report(dev: Row, scale: list[Row], dev_path_lines: list[str], info: dict[str, Any], runs: int) -> str:
+def report(dev: Row, scale: list[Row], dev_path_lines: list[str], info: dict[str, Any], runs: int,
+           paths: list[PathRow] | None = None) -> str:
     features = ", ".join(f"`{f}`" for f in available_features()) or "none available yet"
     lines = [
         "# Benchmark results",
@@ -282,6 +337,8 @@ def report(dev: Row, scale: list[Row], dev_path_lines: list[str], info: dict[str
             "(cold minus warm for the dev stack), the same for the floor.",
         ]
     lines += ["", "## Critical path of the dev stack", "", *dev_path_lines, ""]
+    if paths:
+        lines += ["## Critical path by relay trust mode", "", *path_table(paths), ""]
     return "\n".join(lines)
 
 
@@ -343,7 +400,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write latest.md/.json/.png")
     parser.add_argument("--update-docs", action="store_true",
                         help="refresh the table in docs/performance.md and README.md")
+    parser.add_argument("--paths-only", action="store_true",
+                        help="only the critical path in both relay trust modes (no timing); prints, writes nothing")
     args = parser.parse_args(argv)
+    if args.paths_only:
+        rows = relay_trust_paths(args.sizes)
+        print("\n".join(path_table(rows)))
+        for row in rows:
+            print(f"\n{row.relay_trust}, {row.label}, {row.clusters} workload clusters: " + " → ".join(row.path))
+        return 0
     info = machine()
     print(f"machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, load {info['load_average']}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -364,13 +429,16 @@ def main(argv: list[str] | None = None) -> int:
                   f"{row.stages} awaited stages")
     lines = path_lines(dev_sim, dev_path)
     print("\ncritical path of the dev stack: " + "\n".join(lines))
+    paths = relay_trust_paths(args.sizes)
+    print("\ncritical path by relay trust mode:\n" + "\n".join(path_table(paths)))
     print("\ngoals:")
     for goal, ok, measured in goals(dev, scale):
         print(f"  [{'met' if ok else 'NOT MET'}] {goal}: {measured}")
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "latest.md").write_text(report(dev, scale, lines, info, args.runs))
+    (args.out / "latest.md").write_text(report(dev, scale, lines, info, args.runs, paths))
     (args.out / "latest.json").write_text(json.dumps({
         "machine": info, "runs": args.runs, "dev": asdict(dev), "scale": [asdict(r) for r in scale],
+        "relay_trust_paths": [asdict(r) for r in paths],
         "goals": [{"goal": g, "met": ok, "measured": m} for g, ok, m in goals(dev, scale)],
     }, indent=2) + "\n")
     plotted = bool(scale) and plot(scale, args.out / "latest.png")

@@ -38,11 +38,20 @@ def export_outputs(platform: Platform) -> None:
         })
 
 
-def management_outputs(management: ManagementPlane, gateway: GatewayLabs) -> dict[str, Any]:
+def management_outputs(platform: Platform, management: ManagementPlane, gateway: GatewayLabs) -> dict[str, Any]:
     """What a fleet's management stack gives its workload stacks (`components.platform.fleet`)."""
     outputs: dict[str, Any] = {fleet.METRICS_ENDPOINT: management.metrics_endpoint}
+    authority = management.relay_authority
+    if authority is not None:  # it issues every agent's client certificate; the CA key stays here
+        issued = {c.name: authority.issue_agent(c.name) for c in platform.settings.workload_clusters}
+        outputs[fleet.RELAY_CA_CERTIFICATE] = authority.ca_cert_pem
+        outputs[fleet.RELAY_AGENT_CERTIFICATES] = {name: c.client.cert_pem for name, c in issued.items()}
+        outputs[fleet.RELAY_AGENT_PRIVATE_KEYS] = pulumi.Output.secret(
+            {name: c.client.key_pem for name, c in issued.items()})
+        outputs[fleet.RELAY_MANAGED_TOKEN] = pulumi.Output.secret(authority.token)
     for secret, output in fleet.RELAY_SECRET_OUTPUTS.items():
-        outputs[output] = pulumi.Output.secret(management.relay_data[secret])
+        if secret in management.relay_data:
+            outputs[output] = pulumi.Output.secret(management.relay_data[secret])
     if gateway.certificate is not None:
         outputs[fleet.GATEWAY_TLS_CERTIFICATE] = gateway.certificate.cert_pem
         outputs[fleet.GATEWAY_TLS_PRIVATE_KEY] = pulumi.Output.secret(gateway.certificate.key_pem)
@@ -59,6 +68,6 @@ def main() -> Platform:
     export_gateway_outputs(platform)
     export_security_outputs(security)
     if settings.role == "management" and isinstance(platform.management, ManagementPlane):
-        for key, value in management_outputs(platform.management, gateway).items():
+        for key, value in management_outputs(platform, platform.management, gateway).items():
             pulumi.export(key, value)
     return platform

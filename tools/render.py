@@ -12,7 +12,9 @@ Evaluates the stack's config through the real program under the Pulumi mock runt
 - `graph.mmd`: the dependency graph (Mermaid), explicit and property dependencies;
 - `summary.md`: resources per cluster and kind, and the stack outputs;
 - `outputs.json`: the stack outputs;
-- `policy.md`: the policy rules (`policy/rules.py`, the same as the CrossGuard pack) over the stack.
+- `policy.md`: the policy rules (`policy/rules.py`, the same as the CrossGuard pack) over the stack;
+- `rbac-<cluster>.yaml` per cluster: the least-privilege ServiceAccount, ClusterRole and Roles that
+  `pulumi up` / `pulumi destroy` of the stack need there (`tools/rbac.py`, docs/security.md).
 
 Secret values are written as `[secret]`. The same input gives byte-identical output. A bad
 config prints the same message `pulumi up` would and exits with status 2; a mandatory policy
@@ -32,6 +34,7 @@ from typing import Any
 import yaml
 
 from components.core.config import ConfigError
+from tools import rbac
 from tools.graph import Graph
 from tools.policy_check import check_simulation, report
 from tools.simulate import (
@@ -188,6 +191,9 @@ def render(stack: str, out: Path) -> Simulation:
     (out / "summary.md").write_text(summary(sim, stack, fake_license))
     (out / "outputs.json").write_text(json.dumps(redact(sim.outputs), indent=2, sort_keys=True) + "\n")
     (out / "policy.md").write_text(report(check_simulation(sim), stack))
+    for cluster in rbac.clusters(sim):
+        (out / f"rbac-{cluster}.yaml").write_text(rbac.header(sim, cluster, stack)
+                                                   + dump_all(rbac.documents(sim, cluster)))
     return sim
 
 

@@ -246,6 +246,9 @@ class WorkshopMocks(pulumi_mocks.Mocks):
             return args.name, {**inputs, "privateKeyPem": f"-----BEGIN PRIVATE KEY-----\nmock {args.name}\n"
                                                           "-----END PRIVATE KEY-----\n",
                                "publicKeyPem": f"mock public key {args.name}"}
+        if typ == "tls:index/certRequest:CertRequest":
+            return args.name, {**inputs, "certRequestPem": f"-----BEGIN CERTIFICATE REQUEST-----\nmock {args.name}\n"
+                                                           "-----END CERTIFICATE REQUEST-----\n"}
         if typ in ("tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert"):
             return args.name, {**inputs, "certPem": f"-----BEGIN CERTIFICATE-----\nmock {args.name}\n"
                                                     "-----END CERTIFICATE-----\n"}

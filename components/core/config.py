@@ -30,6 +30,11 @@ ROLES = ("all", "management", "workload")
 FLEET_ROLES = ("management", "workload")
 #: A fully qualified stack name, `<organization>/<project>/<stack>`.
 QUALIFIED_STACK = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+#: `generated`: the management chart generates the relay CA and token and the program copies them to
+#: the agents (the workshop's way); `managed`: the program's own relay PKI (components/platform/relay_trust.py).
+RELAY_TRUST_GENERATED = "generated"
+RELAY_TRUST_MANAGED = "managed"
+RELAY_TRUST_MODES = (RELAY_TRUST_GENERATED, RELAY_TRUST_MANAGED)
 
 DEFAULTS: dict[str, Any] = {
     "platform": "kubernetes",
@@ -56,6 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "role": "all",
     "managementStack": "",
     "workloadCluster": "",
+    "relayTrust": RELAY_TRUST_GENERATED,
 }
 SECRET_KEYS = ("licenseKey",)
 LIST_KEYS = frozenset(k for k, v in DEFAULTS.items() if isinstance(v, list))
@@ -115,6 +121,7 @@ class Settings:
     management_stack: str = ""
     #: A workload stack: the one workload cluster it deploys.
     stack_cluster: str = ""
+    relay_trust: str = RELAY_TRUST_GENERATED
 
     @property
     def openshift(self) -> bool:
@@ -127,6 +134,11 @@ class Settings:
     @property
     def first_workload(self) -> WorkloadCluster:
         return self.workload_clusters[0]
+
+    @property
+    def managed_relay_trust(self) -> bool:
+        """Whether the program issues the relay PKI itself instead of copying what the chart generates."""
+        return self.relay_trust == RELAY_TRUST_MANAGED
 
     def has(self, feature: str) -> bool:
         return feature in self.features
@@ -303,6 +315,10 @@ def parse_settings(values: Mapping[str, Any]) -> Settings:
             f"{names[0]!r}: Keycloak's redirect URIs use that cluster's gateway address, so Keycloak, the OAuth "
             "objects and that gateway belong to one stack"
         )
+    relay_trust = r.string("relayTrust")
+    if relay_trust not in RELAY_TRUST_MODES:
+        r.problems.append(
+            f"relayTrust: unknown mode {relay_trust!r}; allowed are: {', '.join(RELAY_TRUST_MODES)}")
 
     if r.problems:
         raise ConfigError(r.problems)
@@ -322,6 +338,7 @@ def parse_settings(values: Mapping[str, Any]) -> Settings:
         role=role,
         management_stack=management_stack,
         stack_cluster=stack_cluster,
+        relay_trust=relay_trust,
     )
 
 

@@ -46,6 +46,11 @@ MGMT_SERVER_SERVICE = "gloo-mesh-mgmt-server"
 METRICS_GATEWAY_SERVICE = "gloo-metrics-gateway"
 RELAY_ROOT_TLS_SECRET = "relay-root-tls-secret"
 RELAY_IDENTITY_TOKEN_SECRET = "relay-identity-token-secret"
+RELAY_TOKEN_KEY = "token"
+# With `relayTrust: managed` the program creates these too: the management server's certificate and
+# each agent's client certificate (the charts' default Secret names, also set in their values).
+RELAY_SERVER_TLS_SECRET = "relay-server-tls-secret"
+RELAY_CLIENT_TLS_SECRET = "relay-client-tls-secret"
 RELAY_AUTHORITY = f"{MGMT_SERVER_SERVICE}.{GLOO_MESH_NS}"
 RELAY_PORT = 9900
 METRICS_GATEWAY_OTLP_PORT = 4317

@@ -121,11 +121,13 @@ class NetworkAttachmentDefinitionSpec(TypedDict, total=False):
 
 
 class CustomResourceKind(k8s.apiextensions.CustomResource):
-    """Base of every typed kind; subclasses fix API_VERSION, KIND and SPEC."""
+    """Base of every typed kind; subclasses fix API_VERSION, KIND, SPEC and PLURAL."""
 
     API_VERSION: ClassVar[str]
     KIND: ClassVar[str]
     SPEC: ClassVar[type]
+    #: The resource name in the API path and in RBAC rules (the CRD's `spec.names.plural`).
+    PLURAL: ClassVar[str]
 
     def __init__(
         self,
@@ -186,8 +188,9 @@ def check_spec(kind: type[CustomResourceKind], name: str, spec: Mapping[str, Jso
         )
 
 
-def _kind(api_version: str, kind: str, spec: type) -> type[CustomResourceKind]:
+def _kind(api_version: str, kind: str, spec: type, plural: str) -> type[CustomResourceKind]:
     return type(kind, (CustomResourceKind,), {"API_VERSION": api_version, "KIND": kind, "SPEC": spec,
+                                               "PLURAL": plural,
                                                "__doc__": f"{api_version} {kind}", "__module__": __name__})
 
 
@@ -197,33 +200,33 @@ RESILIENCE = "resilience.policy.gloo.solo.io/v2"
 SECURITY = "security.policy.gloo.solo.io/v2"
 TRAFFIC = "trafficcontrol.policy.gloo.solo.io/v2"
 
-KubernetesCluster = _kind(ADMIN, "KubernetesCluster", KubernetesClusterSpec)
-Workspace = _kind(ADMIN, "Workspace", WorkspaceSpec)
-WorkspaceSettings = _kind(ADMIN, "WorkspaceSettings", WorkspaceSettingsSpec)
-IstioLifecycleManager = _kind(ADMIN, "IstioLifecycleManager", LifecycleManagerSpec)
-GatewayLifecycleManager = _kind(ADMIN, "GatewayLifecycleManager", LifecycleManagerSpec)
-RootTrustPolicy = _kind(ADMIN, "RootTrustPolicy", RootTrustPolicySpec)
-ExtAuthServer = _kind(ADMIN, "ExtAuthServer", ServerRefSpec)
-RateLimitServerSettings = _kind(ADMIN, "RateLimitServerSettings", ServerRefSpec)
-RateLimitServerConfig = _kind(ADMIN, "RateLimitServerConfig", RateLimitServerConfigSpec)
-VirtualGateway = _kind(NETWORKING, "VirtualGateway", VirtualGatewaySpec)
-RouteTable = _kind(NETWORKING, "RouteTable", RouteTableSpec)
-VirtualDestination = _kind(NETWORKING, "VirtualDestination", VirtualDestinationSpec)
-ExternalService = _kind(NETWORKING, "ExternalService", ExternalServiceSpec)
-ExternalEndpoint = _kind(NETWORKING, "ExternalEndpoint", ExternalEndpointSpec)
-FaultInjectionPolicy = _kind(RESILIENCE, "FaultInjectionPolicy", RoutePolicySpec)
-RetryTimeoutPolicy = _kind(RESILIENCE, "RetryTimeoutPolicy", RoutePolicySpec)
-FailoverPolicy = _kind(RESILIENCE, "FailoverPolicy", DestinationPolicySpec)
-OutlierDetectionPolicy = _kind(RESILIENCE, "OutlierDetectionPolicy", DestinationPolicySpec)
-AccessPolicy = _kind(SECURITY, "AccessPolicy", DestinationPolicySpec)
-ExtAuthPolicy = _kind(SECURITY, "ExtAuthPolicy", RoutePolicySpec)
-JWTPolicy = _kind(SECURITY, "JWTPolicy", RoutePolicySpec)
-WAFPolicy = _kind(SECURITY, "WAFPolicy", RoutePolicySpec)
-RateLimitClientConfig = _kind(TRAFFIC, "RateLimitClientConfig", RateLimitClientConfigSpec)
-RateLimitPolicy = _kind(TRAFFIC, "RateLimitPolicy", RoutePolicySpec)
-TransformationPolicy = _kind(TRAFFIC, "TransformationPolicy", RoutePolicySpec)
+KubernetesCluster = _kind(ADMIN, "KubernetesCluster", KubernetesClusterSpec, "kubernetesclusters")
+Workspace = _kind(ADMIN, "Workspace", WorkspaceSpec, "workspaces")
+WorkspaceSettings = _kind(ADMIN, "WorkspaceSettings", WorkspaceSettingsSpec, "workspacesettings")
+IstioLifecycleManager = _kind(ADMIN, "IstioLifecycleManager", LifecycleManagerSpec, "istiolifecyclemanagers")
+GatewayLifecycleManager = _kind(ADMIN, "GatewayLifecycleManager", LifecycleManagerSpec, "gatewaylifecyclemanagers")
+RootTrustPolicy = _kind(ADMIN, "RootTrustPolicy", RootTrustPolicySpec, "roottrustpolicies")
+ExtAuthServer = _kind(ADMIN, "ExtAuthServer", ServerRefSpec, "extauthservers")
+RateLimitServerSettings = _kind(ADMIN, "RateLimitServerSettings", ServerRefSpec, "ratelimitserversettings")
+RateLimitServerConfig = _kind(ADMIN, "RateLimitServerConfig", RateLimitServerConfigSpec, "ratelimitserverconfigs")
+VirtualGateway = _kind(NETWORKING, "VirtualGateway", VirtualGatewaySpec, "virtualgateways")
+RouteTable = _kind(NETWORKING, "RouteTable", RouteTableSpec, "routetables")
+VirtualDestination = _kind(NETWORKING, "VirtualDestination", VirtualDestinationSpec, "virtualdestinations")
+ExternalService = _kind(NETWORKING, "ExternalService", ExternalServiceSpec, "externalservices")
+ExternalEndpoint = _kind(NETWORKING, "ExternalEndpoint", ExternalEndpointSpec, "externalendpoints")
+FaultInjectionPolicy = _kind(RESILIENCE, "FaultInjectionPolicy", RoutePolicySpec, "faultinjectionpolicies")
+RetryTimeoutPolicy = _kind(RESILIENCE, "RetryTimeoutPolicy", RoutePolicySpec, "retrytimeoutpolicies")
+FailoverPolicy = _kind(RESILIENCE, "FailoverPolicy", DestinationPolicySpec, "failoverpolicies")
+OutlierDetectionPolicy = _kind(RESILIENCE, "OutlierDetectionPolicy", DestinationPolicySpec, "outlierdetectionpolicies")
+AccessPolicy = _kind(SECURITY, "AccessPolicy", DestinationPolicySpec, "accesspolicies")
+ExtAuthPolicy = _kind(SECURITY, "ExtAuthPolicy", RoutePolicySpec, "extauthpolicies")
+JWTPolicy = _kind(SECURITY, "JWTPolicy", RoutePolicySpec, "jwtpolicies")
+WAFPolicy = _kind(SECURITY, "WAFPolicy", RoutePolicySpec, "wafpolicies")
+RateLimitClientConfig = _kind(TRAFFIC, "RateLimitClientConfig", RateLimitClientConfigSpec, "ratelimitclientconfigs")
+RateLimitPolicy = _kind(TRAFFIC, "RateLimitPolicy", RoutePolicySpec, "ratelimitpolicies")
+TransformationPolicy = _kind(TRAFFIC, "TransformationPolicy", RoutePolicySpec, "transformationpolicies")
 NetworkAttachmentDefinition = _kind("k8s.cni.cncf.io/v1", "NetworkAttachmentDefinition",
-                                    NetworkAttachmentDefinitionSpec)
+                                    NetworkAttachmentDefinitionSpec, "network-attachment-definitions")
 
 KINDS: dict[str, type[CustomResourceKind]] = {
     k.KIND: k

@@ -54,7 +54,7 @@ def build_platform(settings: Settings) -> Platform:
         management = ManagementPlane(
             "management-plane", ManagementPlaneArgs(settings, mgmt, pulumi.Output.secret(settings.license_key)))
     else:
-        management = reference = ManagementReference("management", mgmt, stack_reference)
+        management = reference = ManagementReference("management", settings, mgmt, stack_reference)
     agents: dict[str, Agent] = {}
     istio: dict[str, IstioLifecycle] = {}
     for name, cluster in workloads.items():

@@ -29,27 +29,40 @@ from components.core.constants import (
 )
 
 from .lab02_management_plane import kubernetes_cluster_manifest
+from .relay_trust import AgentRelayCredentials, TlsCredentials
 
 # The management stack's outputs a workload stack reads (names users see in `pulumi stack output`).
 MANAGEMENT_CLUSTER = "managementCluster"
 WORKLOAD_CLUSTERS = "workloadClusters"
 RELAY_ENDPOINT = "mgmtServerEndpoint"
 METRICS_ENDPOINT = "metricsEndpoint"
+# relayTrust generated: the chart's relay Secrets' data (base64), as the management stack reads it back.
 RELAY_ROOT_CA = "relayRootCa"
 RELAY_TOKEN = "relayIdentityToken"
+# relayTrust managed: what the management stack's relay authority issued. The CA key stays there: it
+# issues every agent's client certificate, and hands each workload stack its own.
+RELAY_CA_CERTIFICATE = "relayCaCertificate"
+RELAY_AGENT_CERTIFICATES = "relayAgentCertificates"
+RELAY_AGENT_PRIVATE_KEYS = "relayAgentPrivateKeys"
+RELAY_MANAGED_TOKEN = "relayToken"
 GATEWAY_TLS_CERTIFICATE = "gatewayTlsCertificate"
 GATEWAY_TLS_PRIVATE_KEY = "gatewayTlsPrivateKey"
 
 #: Outputs that carry a credential: the management stack exports them as secrets, and a workload
 #: stack keeps them secret in every input they flow into.
-SECRET_OUTPUTS = frozenset({RELAY_ROOT_CA, RELAY_TOKEN, GATEWAY_TLS_PRIVATE_KEY})
+SECRET_OUTPUTS = frozenset({RELAY_ROOT_CA, RELAY_TOKEN, RELAY_AGENT_PRIVATE_KEYS, RELAY_MANAGED_TOKEN,
+                            GATEWAY_TLS_PRIVATE_KEY})
 #: The relay Secret each output becomes on a workload cluster (base64 data of its one key).
 RELAY_SECRET_OUTPUTS = {RELAY_ROOT_TLS_SECRET: RELAY_ROOT_CA, RELAY_IDENTITY_TOKEN_SECRET: RELAY_TOKEN}
 
 
 def required_outputs(settings: Settings) -> tuple[str, ...]:
     """The management stack outputs a workload stack with these settings reads."""
-    names = [MANAGEMENT_CLUSTER, WORKLOAD_CLUSTERS, RELAY_ENDPOINT, METRICS_ENDPOINT, RELAY_ROOT_CA, RELAY_TOKEN]
+    names = [MANAGEMENT_CLUSTER, WORKLOAD_CLUSTERS, RELAY_ENDPOINT, METRICS_ENDPOINT]
+    if settings.managed_relay_trust:
+        names += [RELAY_CA_CERTIFICATE, RELAY_AGENT_CERTIFICATES, RELAY_AGENT_PRIVATE_KEYS, RELAY_MANAGED_TOKEN]
+    else:
+        names += [RELAY_ROOT_CA, RELAY_TOKEN]
     if settings.has("gateway-tls"):
         names += [GATEWAY_TLS_CERTIFICATE, GATEWAY_TLS_PRIVATE_KEY]
     return tuple(names)
@@ -94,20 +107,30 @@ class ManagementReference(pulumi.ComponentResource):
     """The management plane as a workload stack sees it: the management stack's outputs, and the
     registration of this stack's cluster on the management cluster."""
 
-    def __init__(self, name: str, cluster: Cluster, reference: pulumi.StackReference,
+    def __init__(self, name: str, settings: Settings, cluster: Cluster, reference: pulumi.StackReference,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(MANAGEMENT_REFERENCE_TYPE, name, None, opts)
         self.cluster = cluster
         self.reference = reference
+        self.managed_relay_trust = settings.managed_relay_trust
         #: The management stack deployed the Gloo CRDs on the management cluster before this stack runs.
         self.release: pulumi.Resource | None = None
         self.relay_endpoint: pulumi.Output[str] = reference.get_output(RELAY_ENDPOINT)
         self.metrics_endpoint: pulumi.Output[str] = reference.get_output(METRICS_ENDPOINT)
-        self.relay_data: dict[str, pulumi.Output[str]] = {
-            secret: pulumi.Output.secret(reference.get_output(output))
-            for secret, output in RELAY_SECRET_OUTPUTS.items()
-        }
+        self.relay_data: dict[str, pulumi.Output[str]] = {} if self.managed_relay_trust else {
+            secret: self.output(output) for secret, output in RELAY_SECRET_OUTPUTS.items()}
         self.register_outputs({"relayEndpoint": self.relay_endpoint})
+
+    def agent_relay_credentials(self, workload_cluster: str) -> AgentRelayCredentials | None:
+        """With managed relay trust: this cluster's client certificate and key, the root CA and the
+        token, as the management stack's relay authority issued them."""
+        if not self.managed_relay_trust:
+            return None
+        certificates, keys = self.output(RELAY_AGENT_CERTIFICATES), self.output(RELAY_AGENT_PRIVATE_KEYS)
+        client = TlsCredentials(cert_pem=certificates.apply(lambda m: m[workload_cluster]),
+                                key_pem=keys.apply(lambda m: m[workload_cluster]),
+                                ca_cert_pem=self.output(RELAY_CA_CERTIFICATE))
+        return AgentRelayCredentials(client=client, token=self.output(RELAY_MANAGED_TOKEN))
 
     def output(self, name: str) -> pulumi.Output[Any]:
         """Another output of the management stack, secret where it carries a credential."""

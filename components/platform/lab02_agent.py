@@ -10,26 +10,28 @@ import pulumi_kubernetes as k8s
 
 from components.core.cluster import Cluster
 from components.core.config import Settings
-from components.core.constants import (
-    AGENT_CHART,
-    GLOO_MESH_NS,
-    RELAY_AUTHORITY,
-)
+from components.core.constants import AGENT_CHART, GLOO_MESH_NS, RELAY_AUTHORITY
 from components.core.helm import release
 
 from .lab02_management_plane import RELAY_SECRET_KEYS, ManagementEndpoints, collector_host_ports_off
+from .relay_trust import agent_relay_values, agent_secrets
 
 
 def agent_values(
-    cluster: str, relay_endpoint: pulumi.Input[str], metrics_endpoint: pulumi.Input[str], openshift: bool
+    cluster: str, relay_endpoint: pulumi.Input[str], metrics_endpoint: pulumi.Input[str], openshift: bool,
+    managed_relay_trust: bool = False,
 ) -> dict[str, Any]:
     """The workshop's `--set` flags for the gloo-mesh-agent chart, as nested values.
 
     The workshop passes the OTLP endpoint with literal double quotes (`=\\"${ENDPOINT_METRICS_GATEWAY}\\"`),
-    and so does this.
+    and so does this. With `managed_relay_trust` the relay values also name the client certificate,
+    root CA and token Secrets the program creates (`relay_trust.agent_relay_values`).
     """
+    relay: dict[str, Any] = {"serverAddress": relay_endpoint, "authority": RELAY_AUTHORITY}
+    if managed_relay_trust:
+        relay.update(agent_relay_values())
     values: dict[str, Any] = {
-        "relay": {"serverAddress": relay_endpoint, "authority": RELAY_AUTHORITY},
+        "relay": relay,
         "rate-limiter": {"enabled": False},
         "ext-auth-service": {"enabled": False},
         "glooMeshPortalServer": {"enabled": False},
@@ -61,7 +63,13 @@ class Agent(pulumi.ComponentResource):
         self.registration = mgmt.register(cluster.name)
         namespace = cluster.namespace(GLOO_MESH_NS, self)
         prerequisites: list[pulumi.Resource] = [namespace, self.registration]
-        if cluster is not mgmt.cluster:
+        credentials = mgmt.agent_relay_credentials(cluster.name)
+        if credentials is not None:
+            # Managed relay trust: this cluster's client certificate, the root CA and the token, issued
+            # by the program; nothing here waits for the management plane's release.
+            prerequisites += agent_secrets(cluster, credentials, with_token=cluster is not mgmt.cluster, parent=self,
+                                           depends_on=[namespace])
+        elif cluster is not mgmt.cluster:
             # On the management cluster itself the chart created these secrets already.
             for secret_name, key in RELAY_SECRET_KEYS.items():
                 prerequisites.append(k8s.core.v1.Secret(
@@ -78,7 +86,8 @@ class Agent(pulumi.ComponentResource):
             repo=s.versions.agent_repo,
             version=s.versions.gloo_mesh,
             namespace=GLOO_MESH_NS,
-            values=agent_values(cluster.name, mgmt.relay_endpoint, mgmt.metrics_endpoint, s.openshift),
+            values=agent_values(cluster.name, mgmt.relay_endpoint, mgmt.metrics_endpoint, s.openshift,
+                                managed_relay_trust=s.managed_relay_trust),
             timeout_seconds=s.helm_timeout_seconds,
             depends_on=prerequisites,
             protect=s.protect_platform,

@@ -24,6 +24,14 @@ from components.core.constants import (
     RELAY_ROOT_TLS_SECRET,
 )
 
+from .relay_trust import (
+    AgentRelayCredentials,
+    RelayAuthority,
+    RelayAuthorityArgs,
+    management_secrets,
+    mgmt_relay_values,
+)
+
 # The secret each agent needs from the management cluster, and the one key of it the workshop copies.
 RELAY_SECRET_KEYS = {RELAY_ROOT_TLS_SECRET: "ca.crt", RELAY_IDENTITY_TOKEN_SECRET: "token"}
 
@@ -35,8 +43,14 @@ def collector_host_ports_off() -> dict[str, Any]:
     return {port: {"hostPort": 0} for port in COLLECTOR_PORTS}
 
 
-def enterprise_values(mgmt_cluster: str, license_key: pulumi.Input[str], openshift: bool) -> dict[str, Any]:
-    """The workshop's `--set` flags for the gloo-mesh-enterprise chart, as nested values."""
+def enterprise_values(
+    mgmt_cluster: str, license_key: pulumi.Input[str], openshift: bool, managed_relay_trust: bool = False
+) -> dict[str, Any]:
+    """The workshop's `--set` flags for the gloo-mesh-enterprise chart, as nested values.
+
+    With `managed_relay_trust` the relay server's CA and token generation are off and it serves the
+    certificate and token the program issues (`relay_trust.mgmt_relay_values`).
+    """
     values: dict[str, Any] = {
         "glooMeshMgmtServer": {"ports": {"healthcheck": 8091}},
         "legacyMetricsPipeline": {"enabled": False},
@@ -52,6 +66,8 @@ def enterprise_values(mgmt_cluster: str, license_key: pulumi.Input[str], openshi
         values["glooMeshUi"]["floatingUserId"] = True
         values["glooMeshRedis"] = {"floatingUserId": True}
         values["prometheus"] = {"server": {"securityContext": False}}
+    if managed_relay_trust:
+        values["glooMeshMgmtServer"]["relay"] = mgmt_relay_values()
     return values
 
 
@@ -74,8 +90,13 @@ class ManagementEndpoints(Protocol):
     release: pulumi.Resource | None
     relay_endpoint: pulumi.Output[str]
     metrics_endpoint: pulumi.Output[str]
-    #: By relay Secret name: the base64 data of the one key an agent gets (`ca.crt`, `token`), secret.
+    #: `relayTrust: generated`: by relay Secret name, the base64 data of the one key an agent gets
+    #: (`ca.crt`, `token`), secret; empty with `managed`.
     relay_data: dict[str, pulumi.Output[str]]
+
+    def agent_relay_credentials(self, workload_cluster: str) -> AgentRelayCredentials | None:
+        """`relayTrust: managed`: the agent's client certificate, root CA and token; None with `generated`."""
+        ...
 
     def register(self, workload_cluster: str) -> crds.CustomResourceKind: ...
 
@@ -95,6 +116,13 @@ class ManagementPlane(pulumi.ComponentResource):
         s, cluster = args.settings, args.cluster
         self.cluster = cluster
         namespace = cluster.namespace(GLOO_MESH_NS, self)
+        #: With `relayTrust: managed`, the relay PKI the program issues (None: the chart generates it).
+        self.relay_authority: RelayAuthority | None = None
+        release_prerequisites: list[pulumi.Resource] = [namespace]
+        if s.managed_relay_trust:
+            self.relay_authority = RelayAuthority(
+                "relay-authority", RelayAuthorityArgs(), pulumi.ResourceOptions(parent=self))
+            release_prerequisites += management_secrets(cluster, self.relay_authority, self, [namespace])
         self.release = helm.release(
             cluster, self,
             name=ENTERPRISE_CHART,
@@ -102,9 +130,10 @@ class ManagementPlane(pulumi.ComponentResource):
             repo=s.versions.enterprise_repo,
             version=s.versions.gloo_mesh,
             namespace=GLOO_MESH_NS,
-            values=enterprise_values(s.mgmt.name, pulumi.Output.secret(args.license_key), s.openshift),
+            values=enterprise_values(s.mgmt.name, pulumi.Output.secret(args.license_key), s.openshift,
+                                     managed_relay_trust=s.managed_relay_trust),
             timeout_seconds=s.helm_timeout_seconds,
-            depends_on=[namespace],
+            depends_on=release_prerequisites,
             protect=s.protect_platform,
         )
         after_release = cluster.opts(self, [self.release])
@@ -123,13 +152,17 @@ class ManagementPlane(pulumi.ComponentResource):
             lambda a: f"{a}:{METRICS_GATEWAY_OTLP_PORT}")
 
         # The chart generates the relay CA and identity token; agents get copies (lab 2's manual step):
-        # only the key the workshop copies, as the root secret also holds the CA's private key.
+        # only the key the workshop copies, as the root secret also holds the CA's private key. With
+        # managed relay trust nothing is read back: agents get what the relay authority issues.
         self.relay_data: dict[str, pulumi.Output[str]] = {}
-        for secret, key in RELAY_SECRET_KEYS.items():
+        for secret, key in ({} if s.managed_relay_trust else RELAY_SECRET_KEYS).items():
             source = k8s.core.v1.Secret.get(cluster.resource_name(secret, GLOO_MESH_NS),
                                             helm.chart_object_id(self.release, secret), opts=after_release)
             self.relay_data[secret] = pulumi.Output.secret(source.data.apply(lambda d, k=key: d[k]))
         self.register_outputs({"relayEndpoint": self.relay_endpoint, "metricsEndpoint": self.metrics_endpoint})
+
+    def agent_relay_credentials(self, workload_cluster: str) -> AgentRelayCredentials | None:
+        return self.relay_authority.issue_agent(workload_cluster) if self.relay_authority else None
 
     def register(self, workload_cluster: str) -> crds.CustomResourceKind:
         """The KubernetesCluster object that registers a workload cluster with the management plane."""

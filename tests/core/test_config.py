@@ -186,6 +186,20 @@ def test_numbers_and_booleans_arrive_as_strings_from_pulumi() -> None:
     assert_rejected_before_any_resource(dev_config(externalServiceWeight=500), "externalServiceWeight: 500")
 
 
+def test_relay_trust_defaults_to_the_workshops_generated_mode() -> None:
+    s = parse_settings(VALID)
+    assert (s.relay_trust, s.managed_relay_trust) == ("generated", False)
+    managed = parse_settings({**VALID, "relayTrust": "managed"})
+    assert (managed.relay_trust, managed.managed_relay_trust) == ("managed", True)
+
+
+def test_unknown_relay_trust_mode_names_the_key_and_the_modes() -> None:
+    assert problems(relayTrust="self-signed") == [
+        "relayTrust: unknown mode 'self-signed'; allowed are: generated, managed"]
+    assert problems(relayTrust=True) == ["relayTrust: expected a string, got True"]
+    assert_rejected_before_any_resource(dev_config(relayTrust="byo"), "relayTrust: unknown mode 'byo'")
+
+
 def test_cluster_choices_must_be_workload_clusters() -> None:
     assert "httpbinCluster: 'mgmt' is not a workload cluster; allowed are: cluster1, cluster2" in problems(
         httpbinCluster="mgmt")

@@ -66,3 +66,16 @@ def test_emit_rejects_a_manifest_of_the_wrong_api_version() -> None:
     doc["apiVersion"] = "admin.gloo.solo.io/v1"
     with pytest.raises(TypeError, match="apiVersion 'admin.gloo.solo.io/v1' is not 'admin.gloo.solo.io/v2'"):
         crds.emit("x", doc, None)  # type: ignore[arg-type]
+
+
+def test_every_kind_names_its_api_resource() -> None:
+    # The CRDs' `spec.names.plural`: RBAC rules and API paths use it, not the kind.
+    special = {"WorkspaceSettings": "workspacesettings", "RateLimitServerSettings": "ratelimitserversettings",
+               "VirtualGateway": "virtualgateways", "NetworkAttachmentDefinition": "network-attachment-definitions"}
+    for kind, cls in crds.KINDS.items():
+        if kind in special:
+            assert cls.PLURAL == special[kind]
+        elif kind.endswith("Policy"):
+            assert cls.PLURAL == kind.lower()[:-1] + "ies"
+        else:
+            assert cls.PLURAL == kind.lower() + "s", kind

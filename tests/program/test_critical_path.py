@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.configs import workshop_config
-from tests.support.simulation import dev_config
+from benchmarks.configs import managed_dev_config, workshop_config
+from tests.support.simulation import cached_simulation, dev_config
 from tools.graph import Graph, Node, is_awaited
 from tools.simulate import Record, Simulation, simulate
 
@@ -168,3 +168,60 @@ def test_dev_config_is_the_benchmarks_dev_config() -> None:
     from benchmarks.configs import dev_config as benchmark_dev_config
 
     assert benchmark_dev_config() == dev_config()
+
+
+# Relay trust modes ---------------------------------------------------------------------------------
+def _prerequisites_waiting_for_the_management_release(sim: Simulation, cluster: str) -> set[tuple[str, str, str]]:
+    graph = Graph.from_records(sim.records)
+    agent = sim.one("kubernetes:helm.sh/v3:Release", cluster=cluster, name="gloo-mesh-agent")
+    release = sim.one("kubernetes:helm.sh/v3:Release", cluster="mgmt", name="gloo-mesh-enterprise")
+    found = set()
+    for urn in graph.dependencies(agent.urn):
+        record = sim.by_urn(urn)
+        if record.custom and graph.reaches(urn, release.urn):
+            found.add((record.cluster, record.kind, record.k8s_name))
+    return found
+
+
+@pytest.mark.parametrize("cluster", ["cluster1", "cluster2"])
+def test_managed_relay_trust_agents_wait_only_for_what_they_still_need(cluster: str, dev_sim: Simulation) -> None:
+    managed = cached_simulation(managed_dev_config())
+    # The workshop's way: the relay Secret copies come from the management release too.
+    assert _prerequisites_waiting_for_the_management_release(dev_sim, cluster) == {
+        (cluster, "Secret", "relay-root-tls-secret"), (cluster, "Secret", "relay-identity-token-secret"),
+        ("mgmt", "KubernetesCluster", cluster), ("mgmt", "Service", "gloo-mesh-mgmt-server"),
+        ("mgmt", "Service", "gloo-metrics-gateway")}
+    # Managed: only the registration (a Gloo CR, whose CRD the release installs) and the relay server's
+    # and metrics gateway's LoadBalancer addresses (Services the chart creates).
+    assert _prerequisites_waiting_for_the_management_release(managed, cluster) == {
+        ("mgmt", "KubernetesCluster", cluster), ("mgmt", "Service", "gloo-mesh-mgmt-server"),
+        ("mgmt", "Service", "gloo-metrics-gateway")}
+
+
+def test_managed_relay_trust_keeps_the_stages_and_the_parallel_clusters(dev_sim: Simulation) -> None:
+    managed = cached_simulation(managed_dev_config())
+    generated_path = Graph.from_records(dev_sim.records).critical_path()
+    managed_path = Graph.from_records(managed.records).critical_path()
+    assert managed_path.length == generated_path.length <= MAX_AWAITED_STAGES
+    assert [managed.by_urn(u).k8s_name for u in managed_path.awaited] == [
+        dev_sim.by_urn(u).k8s_name for u in generated_path.awaited]
+    workloads = {"cluster1", "cluster2"}
+    crossings = Graph.from_records(managed.records).cross_cluster_waits(workloads, ignore=["mgmt"])
+    by_urn = {r.urn: r for r in managed.records}
+    assert {(by_urn[a].cluster, by_urn[a].kind) for a, _ in crossings} == {("cluster1", "VirtualGateway")}
+
+
+def test_the_benchmarks_relay_trust_table_is_what_the_graph_says() -> None:
+    from benchmarks.run import path_table, relay_trust_paths
+
+    rows = relay_trust_paths([])
+    assert [(r.relay_trust, r.label, r.clusters, r.stages) for r in rows] == [
+        ("generated", "dev", 2, 4), ("managed", "dev", 2, 4)]
+    generated, managed = rows
+    assert [w for w in generated.agent_waits if "Secret" in w] == [
+        "cluster1: Secret gloo-mesh/relay-identity-token-secret", "cluster1: Secret gloo-mesh/relay-root-tls-secret"]
+    assert managed.agent_waits == ["mgmt: KubernetesCluster gloo-mesh/cluster1",
+                                   "mgmt: Service gloo-mesh/gloo-mesh-mgmt-server",
+                                   "mgmt: Service gloo-mesh/gloo-metrics-gateway"]
+    assert managed.resources == generated.resources + 14
+    assert path_table(rows)[2].startswith(f"| `generated` | dev | 2 | {generated.resources} | 4 |")

@@ -289,3 +289,14 @@ def test_the_namespace_rule_still_catches_a_workload_stack_object_outside_the_ma
         "GatewayLifecycleManager gloo-mesh/cluster2-ingress on mgmt",
         "IstioLifecycleManager gloo-mesh/cluster2-installation on mgmt", "KubernetesCluster gloo-mesh/cluster2 on mgmt"]
     assert all("[mandatory] namespace-exists" in p for p in problems)
+
+
+def test_check_passes_a_fleet_with_managed_relay_trust() -> None:
+    fleet = load_fleet("dev")
+    managed = dataclasses.replace(fleet, config={**fleet.config, "relayTrust": "managed"})
+    assert fleet_check.check(managed) == []
+    outputs = fleet_check.evaluate_stacks(managed)["dev-management"].outputs
+    # The CA key never leaves the management stack: it hands over certificates, keys and the token.
+    assert isinstance(outputs["relayAgentPrivateKeys"], Secret) and isinstance(outputs["relayToken"], Secret)
+    assert set(outputs["relayAgentCertificates"]) == {"cluster1", "cluster2"}
+    assert not any("relay-authority-root-ca-key" in str(v) for v in outputs.values())

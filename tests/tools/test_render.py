@@ -26,7 +26,7 @@ def test_render_dev_stack_twice_is_byte_identical(tmp_path: Path) -> None:
     assert run_render(second).returncode == 0
     names = sorted(p.name for p in first.iterdir())
     assert names == ["cluster1.yaml", "cluster2.yaml", "generated.yaml", "graph.mmd", "mgmt.yaml", "outputs.json",
-                     "policy.md", "summary.md"]
+                     "policy.md", "rbac-cluster1.yaml", "rbac-cluster2.yaml", "rbac-mgmt.yaml", "summary.md"]
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
@@ -47,6 +47,32 @@ def test_render_writes_per_cluster_objects_and_helm_releases(tmp_path: Path) -> 
     assert all((d.get("data") or d.get("stringData")) == "[secret]" for d in secrets.values())
     generated = list(yaml.safe_load_all((tmp_path / "generated.yaml").read_text()))
     assert {d["name"] for d in generated} >= {"gateway-tls-key", "keycloak-admin-password"}
+    _check_rbac_files(tmp_path)
+
+
+def _check_rbac_files(out: Path) -> None:
+    """rbac-<cluster>.yaml: the header, then the deployer's account, ClusterRole and a Role per namespace."""
+    for cluster in ("mgmt", "cluster1", "cluster2"):
+        text = (out / f"rbac-{cluster}.yaml").read_text()
+        assert text.startswith(f"# Least privilege for `pulumi up` / `pulumi destroy` of stack `dev` on cluster "
+                               f"`{cluster}`\n")
+        docs = list(yaml.safe_load_all(text))
+        kinds = [d["kind"] for d in docs]
+        assert kinds[:4] == ["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding"]
+        roles = {d["metadata"]["namespace"] for d in docs if d["kind"] == "Role"}
+        bindings = {d["metadata"]["namespace"] for d in docs if d["kind"] == "RoleBinding"}
+        assert roles == bindings and "gloo-mesh" in roles
+        cluster_role = next(d for d in docs if d["kind"] == "ClusterRole")
+        assert {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["create", "list", "watch"]} in (
+            cluster_role["rules"])
+    mgmt = list(yaml.safe_load_all((out / "rbac-mgmt.yaml").read_text()))
+    role = next(d for d in mgmt if d["kind"] == "Role" and d["metadata"]["namespace"] == "gloo-mesh")
+    resources = {r for rule in role["rules"] for r in rule["resources"]}
+    assert {"secrets", "kubernetesclusters", "istiolifecyclemanagers", "gatewaylifecyclemanagers"} <= resources
+    # The workload clusters' Roles hold no lifecycle managers: those live on the management cluster only.
+    cluster1 = list(yaml.safe_load_all((out / "rbac-cluster1.yaml").read_text()))
+    assert not {r for d in cluster1 if d["kind"] == "Role" for rule in d["rules"] for r in rule["resources"]} & {
+        "istiolifecyclemanagers", "kubernetesclusters"}
 
 
 def test_render_never_writes_a_secret_value(tmp_path: Path) -> None:
@@ -106,3 +132,4 @@ def test_mandatory_policy_violation_fails_the_render(tmp_path: Path, monkeypatch
     assert "[advisory] destination-selector-matches" in err
     monkeypatch.setattr(render, "check_simulation", lambda sim: [advisory])
     assert render.main([stack, "--out", str(tmp_path / "out2")]) == 0
+

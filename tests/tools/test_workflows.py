@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +75,7 @@ def test_ci_runs_what_the_ci_script_runs_on_every_push_and_pull_request() -> Non
     script = (ROOT / ".ci" / "run").read_text()
     text = runs(doc)
     for command in ("pip install --quiet -r requirements-dev.txt", "./venv/bin/ruff check .",
-                    "./venv/bin/python -m pytest"):
+                    "./venv/bin/zizmor --offline .github/", "./venv/bin/python -m pytest"):
         assert command in script and command in text, command
     setup = next(s for s in steps(doc) if s.get("uses", "").startswith("actions/setup-python"))
     assert setup["with"]["python-version"] == "3.11" and setup["with"]["cache"] == "pip"
@@ -98,7 +101,9 @@ def test_preview_runs_pulumi_preview_per_changed_stack() -> None:
     assert env["PULUMI_BACKEND_URL"] == "${{ secrets.PULUMI_BACKEND_URL }}"
     text = runs({"jobs": {"preview": preview}})
     assert 'echo "KUBECONFIG=' in text and "secrets.WORKSHOP_KUBECONFIG" in path_text("preview.yml")
-    assert doc["permissions"]["pull-requests"] == "write"
+    # Only the job that comments may write to pull requests.
+    assert preview["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert changes["permissions"] == {"contents": "read"}
 
 
 def test_e2e_makes_its_clusters_with_the_local_command() -> None:
@@ -141,3 +146,79 @@ def test_every_stack_the_preview_may_run_is_a_file() -> None:
     for entry in changed_stacks(["Pulumi.yaml"], stack_files()):
         assert (ROOT / entry["file"]).is_file()
         assert entry["file"] == f"Pulumi.{entry['stack']}.yaml" or entry["file"] == f"stacks/{entry['stack']}.yaml"
+
+
+# Supply chain ---------------------------------------------------------------------------------------
+USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>\S+)(?P<comment>.*)$")
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[0-9a-f]{40}$")
+
+
+def uses_lines(path: Path) -> list[tuple[str, str]]:
+    return [(m["ref"], m["comment"].strip()) for line in path.read_text().splitlines() if (m := USES.match(line))]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_commit_with_its_version(path: Path) -> None:
+    found = uses_lines(path)
+    assert found, "no uses: lines"
+    # Every `uses:` of the parsed workflow is one of these lines (none hides in a flow mapping).
+    parsed = [step["uses"] for step in steps(load(path)) if "uses" in step]
+    assert sorted(parsed) == sorted(ref for ref, _ in found)
+    for ref, comment in found:
+        assert PINNED.match(ref), f"{ref} is not pinned to a full commit SHA"
+        assert re.fullmatch(r"# v\d+\.\d+\.\d+", comment), f"{ref}: the comment names the version, got {comment!r}"
+
+
+def test_one_action_version_one_commit_across_workflows() -> None:
+    commits: dict[str, set[str]] = {}
+    for path in WORKFLOWS:
+        for ref, comment in uses_lines(path):
+            action, _, sha = ref.partition("@")
+            commits.setdefault(f"{action} {comment}", set()).add(sha)
+    assert all(len(shas) == 1 for shas in commits.values()), commits
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_checkouts_do_not_persist_the_token(path: Path) -> None:
+    checkouts = [step for step in steps(load(path)) if step.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts
+    for step in checkouts:
+        assert (step.get("with") or {}).get("persist-credentials") is False
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_permissions_are_per_job_and_read_only_but_where_needed(path: Path) -> None:
+    doc = load(path)
+    assert doc["permissions"] == {}, "the workflow grants nothing by default"
+    for name, job in doc["jobs"].items():
+        permissions = job.get("permissions")
+        assert isinstance(permissions, dict) and permissions, f"job {name} states its permissions"
+        writes = {scope for scope, level in permissions.items() if level != "read"}
+        assert writes == ({"pull-requests"} if (path.name, name) == ("preview.yml", "preview") else set()), name
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_expression_is_expanded_inside_a_script(path: Path) -> None:
+    # Template injection: a value reaches a `run:` script through `env:`, never pasted into its text.
+    for step in steps(load(path)):
+        assert "${{" not in step.get("run", ""), step.get("name") or step["run"][:40]
+
+
+def test_zizmor_is_a_dev_requirement_and_runs_offline_in_ci() -> None:
+    requirements = (ROOT / "requirements-dev.txt").read_text()
+    assert re.search(r"^zizmor>=1\.32,<1\.33$", requirements, re.M)
+    ci = runs(load(ROOT / ".github" / "workflows" / "ci.yml"))
+    assert "./venv/bin/zizmor --offline .github/" in ci
+    assert "./venv/bin/zizmor --offline .github/" in (ROOT / ".ci" / "run").read_text()
+
+
+def _zizmor() -> str | None:
+    beside = Path(sys.executable).parent / "zizmor"
+    return str(beside) if beside.is_file() else shutil.which("zizmor")
+
+
+@pytest.mark.skipif(_zizmor() is None, reason="zizmor is not installed here (pip install -r requirements-dev.txt)")
+def test_zizmor_finds_nothing_at_its_default_persona() -> None:
+    done = subprocess.run([str(_zizmor()), "--offline", "--no-progress", ".github/"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr

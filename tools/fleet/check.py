@@ -91,7 +91,20 @@ def equivalence_problems(evaluation: FleetEvaluation) -> list[str]:
 
 
 def _secret_values(outputs: Mapping[str, Any]) -> dict[str, str]:
-    return {name: str(value.value) for name, value in outputs.items() if isinstance(value, Secret)}
+    """Every string a secret output holds (a map of per-cluster keys: each key), by where it is."""
+    found: dict[str, str] = {}
+
+    def collect(value: Any, path: str) -> None:
+        if isinstance(value, Mapping):
+            for k, v in value.items():
+                collect(v, f"{path}.{k}")
+        elif isinstance(value, str) and value:
+            found[path] = value
+
+    for name, value in outputs.items():
+        if isinstance(value, Secret):
+            collect(value.value, name)
+    return found
 
 
 def _exposed(value: Any, secrets: Mapping[str, str], path: str = "") -> Iterator[tuple[str, str]]:
