@@ -43,7 +43,7 @@ def build_security_labs(platform: Platform) -> SecurityLabs:
     # The feature table guarantees keycloak under oauth and jwt (checked in config, before this runs).
     keycloak = Keycloak("keycloak", KeycloakArgs(platform.mgmt, gateway_https_endpoint)) if s.has("keycloak") else None
     return SecurityLabs(
-        zero_trust=ZeroTrust("zero-trust", ZeroTrustArgs(s.versions.istio_revision, config))
+        zero_trust=ZeroTrust("zero-trust", ZeroTrustArgs(s.versions.istio_revisions, config))
         if s.has("zero-trust") else None,
         keycloak=keycloak,
         oauth=OAuth("oauth", OAuthArgs(httpbin, gateway_https_endpoint, keycloak, s.has("opa")))
