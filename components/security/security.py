@@ -41,7 +41,7 @@ def build_security_labs(platform: Platform) -> SecurityLabs:
     httpbin = httpbin_target(platform)
     gateway_https_endpoint = platform.istio[plan.entry_gateway_cluster(s)].https_endpoint
     # The feature table guarantees keycloak under oauth and jwt (checked in config, before this runs).
-    keycloak = Keycloak("keycloak", KeycloakArgs(platform.mgmt, gateway_https_endpoint)) if s.has("keycloak") else None
+    keycloak = Keycloak("keycloak", KeycloakArgs(platform.mgmt, gateway_https_endpoint, s.credentials_rotation)) if s.has("keycloak") else None
     return SecurityLabs(
         zero_trust=ZeroTrust("zero-trust", ZeroTrustArgs(s.versions.istio_revisions, config))
         if s.has("zero-trust") else None,
