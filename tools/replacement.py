@@ -7,13 +7,14 @@ simulation's stand-in values (`tools.simulate`) can apply them without a provide
 
 - **pulumi-kubernetes** (`provider/pkg/provider/diff.go` `forceNew` and `provider.go` `Diff`): a
   change of `metadata.name` or `metadata.namespace` replaces every object; some kinds add fields
-  (a Service's `spec.clusterIP`, a Deployment's `spec.selector`, a binding's `roleRef`, ...). A
-  Secret's `type`, `data` and `stringData` and a ConfigMap's `data` and `binaryData` replace too,
-  because this program's providers leave `enableSecretMutable`/`enableConfigMapMutable` off. A
-  custom resource is replaced only on name or namespace: the provider knows nothing of its
-  fields, and no field of the Gloo 2.2 kinds this program uses is known to be immutable (their
-  CRDs carry no validation rules that say so), an ExternalEndpoint included. A named object that
-  is replaced is deleted first (the new one has the same name).
+  (a Service's `spec.clusterIP`, a Deployment's `spec.selector`, a binding's `roleRef`, a Secret's
+  `type`, ...). A Secret's `data` and `stringData` and a ConfigMap's `data` and `binaryData`
+  replace too unless the provider has `enableSecretMutable`/`enableConfigMapMutable` (this
+  program's providers make Secrets mutable) and the new object is not `immutable`. A custom
+  resource is replaced only on name or namespace: the provider knows nothing of its fields, and
+  no field of the Gloo 2.2 kinds this program uses is known to be immutable (their CRDs carry no
+  validation rules that say so), an ExternalEndpoint included. A named object that is replaced is
+  deleted first (the new one has the same name).
 - **Helm releases** (`helm_release.go` `Diff`): only `name` and `namespace`. A new chart version,
   values, or even another chart or repository is a `helm upgrade` of the same release.
 - **pulumi-random**: every input replaces (that is what `keepers` are for).
@@ -62,9 +63,12 @@ KUBERNETES_KINDS: dict[str, tuple[str, ...]] = {
     "StorageClass": ("parameters", "provisioner"),
     "RoleBinding": ("roleRef",),
     "ClusterRoleBinding": ("roleRef",),
-    # Immutable while the provider's enableSecretMutable / enableConfigMapMutable are off (this program's).
-    "Secret": ("type", "data", "stringData"),
-    "ConfigMap": ("data", "binaryData"),
+    "Secret": ("type",),
+}
+#: Replaced on their contents unless the provider makes the kind mutable and the object is not `immutable`.
+IMMUTABLE_CONTENTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Secret": ("enableSecretMutable", ("type", "data", "stringData")),
+    "ConfigMap": ("enableConfigMapMutable", ("data", "binaryData")),
 }
 
 RULES: dict[str, Rule] = {
@@ -81,12 +85,23 @@ RULES: dict[str, Rule] = {
 }
 
 
-def rule_for(resource_type: str, kind: str | None = None) -> Rule:
-    """The rule for a resource type; Kubernetes objects by kind (any other kind: a custom resource)."""
+def _enabled(value: Any) -> bool:
+    return value is True or value == "true"
+
+
+def rule_for(resource_type: str, kind: str | None = None, provider: Mapping[str, Any] | None = None,
+             immutable: bool = False) -> Rule:
+    """The rule for a resource type; Kubernetes objects by kind (any other kind: a custom resource),
+    under their provider's config (`provider`: its inputs) and their own `immutable` field."""
     if resource_type in RULES:
         return RULES[resource_type]
     if resource_type.startswith("kubernetes:"):
-        return Rule(replace_on=(*METADATA_IDENTITY, *KUBERNETES_KINDS.get(kind or "", ())), delete_first=True)
+        fields = KUBERNETES_KINDS.get(kind or "", ())
+        if kind in IMMUTABLE_CONTENTS:
+            flag, contents = IMMUTABLE_CONTENTS[kind]
+            if immutable or not _enabled((provider or {}).get(flag)):
+                fields = contents
+        return Rule(replace_on=(*METADATA_IDENTITY, *fields), delete_first=True)
     return Rule()
 
 
@@ -118,9 +133,11 @@ def value_at(value: Any, path: str) -> Any:
 
 
 def replacement(resource_type: str, kind: str | None, old: Mapping[str, Any], new: Mapping[str, Any],
-                old_options: Options | None = None, new_options: Options | None = None) -> Replacement:
-    """Whether changing `old` inputs to `new` (secrets revealed) replaces the resource, and why."""
-    rule = rule_for(resource_type, kind)
+                old_options: Options | None = None, new_options: Options | None = None,
+                provider: Mapping[str, Any] | None = None) -> Replacement:
+    """Whether changing `old` inputs to `new` (secrets revealed) replaces the resource, and why;
+    `provider` is the Kubernetes provider's inputs (its config)."""
+    rule = rule_for(resource_type, kind, provider, _enabled(new.get("immutable")))
     old_options, new_options = old_options or Options(), new_options or Options()
     reasons: list[str] = []
     if rule.any_input:

@@ -285,16 +285,18 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.records: list[Record] = []
         self.previous = {r.urn: r for r in previous.records} if previous else {}
         self._generations: dict[str, int] = {}
+        self._provider_inputs: dict[str, dict[str, Any]] = {}
 
     def _generation(self, request: Any, urn: str) -> int:
         before = self.previous.get(urn)
         if before is None:
             return 0
         inputs = _decode_wire(json_format.MessageToDict(request.object))
+        provider = self._provider_inputs.get(request.provider.rsplit("::", 1)[0]) if request.provider else None
         replaced = replacement.replacement(
             request.type, inputs.get("kind"), reveal(before.inputs), reveal(inputs),
             replacement.Options(before.replacement_trigger, before.replace_on_changes),
-            replacement.Options(_trigger(request), tuple(request.replaceOnChanges)))
+            replacement.Options(_trigger(request), tuple(request.replaceOnChanges)), provider)
         return before.generation + 1 if replaced else before.generation
 
     def _record(self, request: Any, urn: str, resource_id: str, read: bool) -> None:
@@ -302,6 +304,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         provider = request.provider or None
         if request.type.startswith("pulumi:providers:"):
             self.workshop_mocks.provider_clusters[urn] = request.name
+            self._provider_inputs[urn] = reveal(_decode_wire(wire))
         deps = list(request.dependencies)
         prop_deps = {} if read else {k: list(v.urns) for k, v in request.propertyDependencies.items()}
         self.records.append(Record(

@@ -56,7 +56,7 @@ def test_deployment_selector_replaces_and_its_pod_template_does_not() -> None:
     assert replacement(DEPLOYMENT, "Deployment", old, {**old, "spec": selector}).reasons == ("spec.selector",)
 
 
-def test_secret_and_config_map_data_replace_while_the_providers_keep_them_immutable() -> None:
+def test_secret_and_config_map_data_replace_unless_the_provider_makes_them_mutable() -> None:
     old = {"metadata": meta(), "type": "Opaque", "data": {"k": "1"}}
     assert replacement(SECRET, "Secret", old, {**old, "data": {"k": "2"}}).reasons == ("data",)
     assert replacement(SECRET, "Secret", {"metadata": meta(), "stringData": {"k": "1"}},
@@ -64,6 +64,17 @@ def test_secret_and_config_map_data_replace_while_the_providers_keep_them_immuta
     assert replacement(CONFIG_MAP, "ConfigMap", {"metadata": meta(), "data": {"k": "1"}},
                        {"metadata": meta(), "data": {"k": "2"}}).reasons == ("data",)
     assert not replacement(SECRET, "Secret", old, {**old, "metadata": meta(labels={"a": "b"})})
+    # This program's providers (enableSecretMutable, as the provider's inputs carry it).
+    mutable = {"context": "c1", "enableSecretMutable": "true"}
+    assert not replacement(SECRET, "Secret", old, {**old, "data": {"k": "2"}}, provider=mutable)
+    assert replacement(SECRET, "Secret", old, {**old, "type": "kubernetes.io/tls"}, provider=mutable).reasons == (
+        "type",)
+    frozen = {**old, "immutable": True}
+    assert replacement(SECRET, "Secret", frozen, {**frozen, "data": {"k": "2"}}, provider=mutable).reasons == ("data",)
+    assert replacement(CONFIG_MAP, "ConfigMap", {"metadata": meta(), "data": {"k": "1"}},
+                       {"metadata": meta(), "data": {"k": "2"}}, provider=mutable).reasons == ("data",)
+    assert not replacement(CONFIG_MAP, "ConfigMap", {"metadata": meta(), "data": {"k": "1"}},
+                           {"metadata": meta(), "data": {"k": "2"}}, provider={"enableConfigMapMutable": True})
 
 
 def test_binding_role_ref_replaces() -> None:
