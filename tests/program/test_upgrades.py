@@ -11,6 +11,7 @@ import pytest
 
 from tests.support.simulation import cached_plan, cached_simulation, dev_config
 from tools.diff import Plan, Step
+from tools.simulate import ROOT
 
 # The canary upgrade's three steps, each one config change.
 ACTIVE_1_17 = dev_config()
@@ -179,3 +180,14 @@ def test_the_management_plane_is_upgraded_before_any_agent() -> None:
         for name in ("gloo-mesh-agent", "gloo-mesh-agent-addons"):
             release = sim.one("kubernetes:helm.sh/v3:Release", cluster=cluster, name=name)
             assert sim.depends_on(release, mgmt), (cluster, name)
+
+
+# docs/upgrades.md quotes each plan as the tool prints it ----------------------------------------------
+@pytest.mark.parametrize(("before", "after"), [
+    (ACTIVE_1_17, CANARY_ADDED), (CANARY_ADDED, CANARY_ACTIVE), (CANARY_ACTIVE, OLD_REMOVED),
+    (dev_config(), dev_config(glooMeshVersion="2.2.7")), (dev_config(), dev_config(credentialsRotation=1)),
+    (dev_config(), dev_config(gatewayCertValidityHours=2160)),
+], ids=["canary-added", "canary-active", "old-removed", "gloo-2.2.7", "rotation", "certificate"])
+def test_the_upgrade_guide_shows_each_plan_as_the_tool_prints_it(before: dict, after: dict) -> None:
+    plan = cached_plan(before, after)
+    assert Plan(plan.steps, plan.unchanged).render() in (ROOT / "docs" / "upgrades.md").read_text()
