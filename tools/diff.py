@@ -44,13 +44,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.core.config import PROJECT, ConfigError
+from components.core.config import PROJECT, ConfigError, parse_settings
 from tools.replacement import KUBERNETES_PROVIDER, Options, replacement
 from tools.simulate import (
     Record,
     Secret,
     Simulation,
     Unknown,
+    program_values,
     simulate,
     stack_config,
     stack_file,
@@ -337,15 +338,17 @@ def diff(stack: str, *, against: Path | None = None, sets: Sequence[tuple[str, A
     """The plan of a stack change (see the module docstring); raises ConfigError naming the side."""
     after_config, fake = with_fake_license(changed_config(stack_config(stack_file(stack)), sets, unsets))
     before_config, _ = with_fake_license(stack_config(against) if against else stack_config(stack_file(stack)))
-    try:
-        before = simulate(before_config)
-    except ConfigError as error:
-        raise ConfigError([f"before the change: {p}" for p in error.problems]) from error
-    try:
-        after = simulate(after_config, previous=before)
-    except ConfigError as error:
-        raise ConfigError([f"after the change: {p}" for p in error.problems]) from error
-    result = plan(before, after)
+    # Both sides' config problems at once, before either is evaluated (the program would raise the same).
+    problems = []
+    for side, config in (("before", before_config), ("after", after_config)):
+        try:
+            parse_settings(program_values(config))
+        except ConfigError as error:
+            problems += [f"{side} the change: {p}" for p in error.problems]
+    if problems:
+        raise ConfigError(problems)
+    before = simulate(before_config)
+    result = plan(before, simulate(after_config, previous=before))
     notes = ("(offline, under the mock runtime: values known only after deploy are stand-ins; "
              "secrets show as [secret])",)
     if fake:

@@ -33,7 +33,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from components.core.config import PROJECT, SECRET_KEYS
+from components.core.config import PROJECT, SECRET_KEYS, decode_value
 from tools import replacement
 from tools.graph import Graph
 
@@ -376,6 +376,12 @@ def _to_config_string(value: Any) -> str:
     if isinstance(value, list | dict):
         return json.dumps(value)
     return str(value)
+
+
+def program_values(config: Mapping[str, Any]) -> dict[str, Any]:
+    """`config` (keys without the project prefix) as the program reads it under `simulate`: each value
+    through Pulumi's config strings, list keys decoded again (for `parse_settings`)."""
+    return {key: decode_value(key, _to_config_string(value)) for key, value in config.items()}
 
 
 def simulate(

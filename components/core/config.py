@@ -407,7 +407,7 @@ def load_settings() -> Settings:
         raw = pulumi.runtime.get_config(f"{PROJECT}:{key}")
         if raw is None:
             continue
-        values[key] = _decode(key, raw)
+        values[key] = decode_value(key, raw)
     # Keys this program does not know are a typo more often than not: report them too. The CLI
     # hands the stack's config to the program in PULUMI_CONFIG; tests and tools set it directly.
     full_keys = set(pulumi.runtime.config.CONFIG.get()) | set(pulumi.runtime.config.get_config_env())
@@ -418,7 +418,9 @@ def load_settings() -> Settings:
     return parse_settings(values)
 
 
-def _decode(key: str, raw: Any) -> Any:
+def decode_value(key: str, raw: Any) -> Any:
+    """A value as Pulumi hands it to the program (a string) made what `parse_settings` reads: list keys
+    are JSON."""
     if not isinstance(raw, str) or key not in LIST_KEYS:
         return raw
     try:

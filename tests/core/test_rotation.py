@@ -46,7 +46,7 @@ def _generated(sim: Simulation, name: str) -> Record:
 
 @pytest.mark.parametrize("counter", [0, 2])
 def test_every_generated_credential_carries_the_counter(counter: int) -> None:
-    sim = cached_simulation(dev_config(credentialsRotation=counter))
+    sim = cached_simulation(dev_config(credentialsRotation=counter) if counter else dev_config())
     for name in PASSWORDS:
         record = _generated(sim, name)
         assert record.type == "random:index/randomPassword:RandomPassword"

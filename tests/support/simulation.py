@@ -26,9 +26,17 @@ def cached_simulation(config: Mapping[str, Any]) -> Simulation:
     return _simulation_of(json.dumps(dict(config), sort_keys=True))
 
 
+#: The simulations of configs reached by a change (`cached_plan`), by config.
+_changed: dict[str, Simulation] = {}
+
+
 @cache
 def _plan_of(before_json: str, after_json: str) -> Plan:
-    return plan(_simulation_of(before_json), simulate(json.loads(after_json), previous=_simulation_of(before_json)))
+    # A config already reached by an earlier change (the canary's steps) starts the next one from there:
+    # its stand-in values may be of a later generation, which changes no plan.
+    before = _changed.get(before_json) or _simulation_of(before_json)
+    after = _changed[after_json] = simulate(json.loads(after_json), previous=before)
+    return plan(before, after)
 
 
 def cached_plan(before: Mapping[str, Any], after: Mapping[str, Any]) -> Plan:

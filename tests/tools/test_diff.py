@@ -185,21 +185,32 @@ def stack_file(tmp_path: Path, name: str, **config: object) -> Path:
 def test_the_command_compares_two_stack_files_and_gates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = stack_file(tmp_path, "before")
     after = stack_file(tmp_path, "after", glooMeshVersion="2.2.7")
-    assert diff.main([str(after), "--against", str(before), "--fail-on", "replace,delete"]) == 0
-    out = capsys.readouterr().out.splitlines()
+    assert diff.main([str(after), "--against", str(before), "--fail-on", "replace,update"]) == 1
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
     assert out[0] == f"Change plan: {before} → {after}"
     assert '~ update   HelmRelease gloo-mesh/gloo-mesh-enterprise' in out
     assert '      version: "2.2.6" → "2.2.7"' in out
     assert out[-1].startswith("Plan: 0 to create, 5 to update, 0 to replace, 0 to delete, ")
-    assert diff.main([str(after), "--against", str(before), "--fail-on", "update"]) == 1
-    assert "error: the plan would update 5 resource(s) (--fail-on update)" in capsys.readouterr().err
+    assert "error: the plan would update 5 resource(s) (--fail-on replace,update)" in captured.err
 
 
 def test_a_bad_config_is_the_error_pulumi_up_gives(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    before = stack_file(tmp_path, "before")
-    assert diff.main([str(before), "--set", "istioCanaryTag=1.18.2-solo"]) == 2
+    before = stack_file(tmp_path, "before", istioCanaryTag="1.18.2-solo")
+    assert diff.main([str(stack_file(tmp_path, "after")), "--against", str(before)]) == 2
     err = capsys.readouterr().err
-    assert "after the change: istioCanaryTag: '1.18.2-solo' is set without istioCanaryRevision" in err
+    assert "before the change: istioCanaryTag: '1.18.2-solo' is set without istioCanaryRevision" in err
+    after = stack_file(tmp_path, "after", credentialsRotation=-1)
+    assert diff.main([str(after), "--against", str(before), "--set", "istioCanaryRevision=1-17"]) == 2
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        "  - before the change: istioCanaryTag: '1.18.2-solo' is set without istioCanaryRevision; a canary tag "
+        "needs the canary revision it installs (set both, or neither)",
+        "  - after the change: istioCanaryRevision: '1-17' is the active revision (istioRevision); a canary is a "
+        "second revision beside it, so it needs another name (like 1-18)",
+        "  - after the change: istioCanaryTag: missing; istioCanaryRevision '1-17' needs the image tag it installs "
+        "(like 1.18.2-solo)",
+        "  - after the change: credentialsRotation: -1 is out of range; allowed is 0 to 2147483647",
+    ]
 
 
 def test_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
