@@ -7,6 +7,10 @@ monitor, and returns every registered or read resource with its inputs (secret v
 
 No network, no cluster, no Pulumi CLI. The mocks answer with deterministic values: the same
 config gives the same records every run.
+
+`simulate(config, previous=sim)` evaluates a changed config against an earlier simulation, as
+`pulumi up` would update that stack: a generated resource (password, key, certificate) that the
+change replaces (`tools.replacement`) gets new stand-in values, so what consumes it changes too.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +33,8 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from components.core.config import PROJECT, SECRET_KEYS
+from components.core.config import PROJECT, SECRET_KEYS, decode_value
+from tools import replacement
 from tools.graph import Graph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +82,12 @@ class Record:
     retain_on_delete: bool
     create_timeout: str | None = None
     cluster: str | None = None
+    #: resource options that bear on replacement (`tools.replacement`)
+    replacement_trigger: Any = None
+    replace_on_changes: tuple[str, ...] = ()
+    #: how often a generated resource has been replaced since the first simulation of a series
+    #: (`simulate(..., previous=...)`); its stand-in values differ per generation
+    generation: int = 0
 
     @property
     def kind(self) -> str:
@@ -184,6 +196,11 @@ def _fake(*parts: str, length: int = 24) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
 
 
+def _generation_suffix(generation: int) -> str:
+    """Part of a generated stand-in value: none for the first generation (so values stay as they were)."""
+    return f"#{generation}" if generation else ""
+
+
 def _b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
@@ -199,6 +216,12 @@ class WorkshopMocks(pulumi_mocks.Mocks):
         self.preview = preview
         self.stack_outputs = dict(stack_outputs or {})
         self.provider_clusters: dict[str, str] = {}
+        # The generation of the resource being registered on this thread (set by RecordingMonitor).
+        self.registering = threading.local()
+
+    @property
+    def generation(self) -> int:
+        return getattr(self.registering, "generation", 0)
 
     def cluster_of(self, provider_ref: str | None) -> str:
         if not provider_ref:
@@ -237,20 +260,22 @@ class WorkshopMocks(pulumi_mocks.Mocks):
             return f"{inputs.get('namespace')}/{inputs.get('name')}", {**inputs, "status": status}
         if typ == "kubernetes:core/v1:Service" and (inputs.get("spec") or {}).get("type") == "LoadBalancer":
             return k8s_id, {**inputs, "status": self._load_balancer(cluster, meta.get("namespace"), meta.get("name"))}
+        # Generated values: a function of the name and of how often the resource was replaced.
+        name = args.name + _generation_suffix(self.generation)
         if typ == "random:index/randomPassword:RandomPassword":
-            return args.name, {**inputs, "result": _fake("password", args.name, length=int(inputs.get("length", 24)))}
+            return args.name, {**inputs, "result": _fake("password", name, length=int(inputs.get("length", 24)))}
         if typ == "random:index/randomUuid:RandomUuid":
-            raw = _fake("uuid", args.name, length=32)
+            raw = _fake("uuid", name, length=32)
             return args.name, {**inputs, "result": f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"}
         if typ == "tls:index/privateKey:PrivateKey":
-            return args.name, {**inputs, "privateKeyPem": f"-----BEGIN PRIVATE KEY-----\nmock {args.name}\n"
+            return args.name, {**inputs, "privateKeyPem": f"-----BEGIN PRIVATE KEY-----\nmock {name}\n"
                                                           "-----END PRIVATE KEY-----\n",
-                               "publicKeyPem": f"mock public key {args.name}"}
+                               "publicKeyPem": f"mock public key {name}"}
         if typ == "tls:index/certRequest:CertRequest":
-            return args.name, {**inputs, "certRequestPem": f"-----BEGIN CERTIFICATE REQUEST-----\nmock {args.name}\n"
+            return args.name, {**inputs, "certRequestPem": f"-----BEGIN CERTIFICATE REQUEST-----\nmock {name}\n"
                                                            "-----END CERTIFICATE REQUEST-----\n"}
         if typ in ("tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert"):
-            return args.name, {**inputs, "certPem": f"-----BEGIN CERTIFICATE-----\nmock {args.name}\n"
+            return args.name, {**inputs, "certPem": f"-----BEGIN CERTIFICATE-----\nmock {name}\n"
                                                     "-----END CERTIFICATE-----\n"}
         return k8s_id or args.name, inputs
 
@@ -263,18 +288,38 @@ class WorkshopMocks(pulumi_mocks.Mocks):
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """The mock monitor, also keeping what the engine would see: parents, providers and dependencies."""
+    """The mock monitor, also keeping what the engine would see: parents, providers and dependencies.
 
-    def __init__(self, mocks: WorkshopMocks) -> None:
+    With `previous` (an earlier simulation of the same stack), a resource the change replaces gets
+    the next generation of stand-in values.
+    """
+
+    def __init__(self, mocks: WorkshopMocks, previous: Simulation | None = None) -> None:
         super().__init__(mocks)
         self.workshop_mocks = mocks
         self.records: list[Record] = []
+        self.previous = {r.urn: r for r in previous.records} if previous else {}
+        self._generations: dict[str, int] = {}
+        self._provider_inputs: dict[str, dict[str, Any]] = {}
+
+    def _generation(self, request: Any, urn: str) -> int:
+        before = self.previous.get(urn)
+        if before is None:
+            return 0
+        inputs = _decode_wire(json_format.MessageToDict(request.object))
+        provider = self._provider_inputs.get(request.provider.rsplit("::", 1)[0]) if request.provider else None
+        replaced = replacement.replacement(
+            request.type, inputs.get("kind"), reveal(before.inputs), reveal(inputs),
+            replacement.Options(before.replacement_trigger, before.replace_on_changes),
+            replacement.Options(_trigger(request), tuple(request.replaceOnChanges)), provider)
+        return before.generation + 1 if replaced else before.generation
 
     def _record(self, request: Any, urn: str, resource_id: str, read: bool) -> None:
         wire = json_format.MessageToDict(request.properties if read else request.object)
         provider = request.provider or None
         if request.type.startswith("pulumi:providers:"):
             self.workshop_mocks.provider_clusters[urn] = request.name
+            self._provider_inputs[urn] = reveal(_decode_wire(wire))
         deps = list(request.dependencies)
         prop_deps = {} if read else {k: list(v.urns) for k, v in request.propertyDependencies.items()}
         self.records.append(Record(
@@ -286,18 +331,36 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             retain_on_delete=False if read else bool(request.retainOnDelete),
             create_timeout=None if read else (request.customTimeouts.create or None),
             cluster=self.workshop_mocks.cluster_of(provider) if provider else None,
+            replacement_trigger=None if read else _trigger(request),
+            replace_on_changes=() if read else tuple(request.replaceOnChanges),
+            generation=self._generations.get(urn, 0),
         ))
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
-        if request.type != "pulumi:pulumi:Stack":
-            self._record(request, response.urn, response.id, read=False)
+        if request.type == "pulumi:pulumi:Stack":
+            return super().RegisterResource(request)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        generation = self._generations[urn] = self._generation(request, urn)
+        # The mocks answer inside this call, on this thread: tell them which generation to answer with.
+        self.workshop_mocks.registering.generation = generation
+        try:
+            response = super().RegisterResource(request)
+        finally:
+            self.workshop_mocks.registering.generation = 0
+        self._record(request, response.urn, response.id, read=False)
         return response
 
     def ReadResource(self, request: Any) -> Any:
         response = super().ReadResource(request)
         self._record(request, response.urn, request.id, read=True)
         return response
+
+
+def _trigger(request: Any) -> Any:
+    """A registration's `replacement_trigger` option (None when not set)."""
+    if not request.HasField("replacement_trigger"):
+        return None
+    return _decode_wire(json_format.MessageToDict(request.replacement_trigger))
 
 
 def stack_config(path: Path) -> dict[str, Any]:
@@ -330,20 +393,28 @@ def _to_config_string(value: Any) -> str:
     return str(value)
 
 
+def program_values(config: Mapping[str, Any]) -> dict[str, Any]:
+    """`config` (keys without the project prefix) as the program reads it under `simulate`: each value
+    through Pulumi's config strings, list keys decoded again (for `parse_settings`)."""
+    return {key: decode_value(key, _to_config_string(value)) for key, value in config.items()}
+
+
 def simulate(
     config: Mapping[str, Any], *, preview: bool = False, monitor: RecordingMonitor | None = None,
     program: Callable[[], Any] | None = None, stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
+    previous: Simulation | None = None,
 ) -> Simulation:
     """Evaluate the program with `config` (keys without the project prefix) under mocks.
 
     Pass a `monitor` to inspect what was recorded even when the program raises; `program` runs
     another Pulumi program in the same harness (the benchmarks' floor) instead of this one;
-    `stack_outputs` are the outputs of the stacks the program reads (see `WorkshopMocks`).
+    `stack_outputs` are the outputs of the stacks the program reads (see `WorkshopMocks`);
+    `previous`, the simulation of the stack before a change (see the module's docstring).
     """
     if program is None:
         from components.program import main as program
 
-    monitor = monitor or RecordingMonitor(WorkshopMocks(preview, stack_outputs))
+    monitor = monitor or RecordingMonitor(WorkshopMocks(preview, stack_outputs), previous)
     mocks = monitor.workshop_mocks
     pulumi_settings.ROOT.set(None)
     set_all_config({f"{PROJECT}:{k}": _to_config_string(v) for k, v in config.items()},

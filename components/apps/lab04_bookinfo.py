@@ -4,7 +4,9 @@ The objects are those of Istio's release-1.16 `samples/bookinfo/platform/kube/bo
 modelled here so a preview downloads nothing: productpage in `bookinfo-frontends`; details,
 ratings and reviews in `bookinfo-backends`; the reviews versions the cluster is configured with.
 On top come the lab's `kubectl set env` changes: productpage reaches its backends by their
-fully-qualified names, and every reviews version shows the name of its cluster.
+fully-qualified names, and every reviews version shows the name of its cluster. The pod templates
+name the active Istio revision, so making another revision active restarts the pods with its
+sidecar (the canary upgrade's `kubectl rollout restart`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from components.core.constants import (
     BOOKINFO_PORT,
     CLUSTER_DOMAIN,
     DETAILS_APP,
+    INJECTED_REVISION_ANNOTATION,
     PRODUCTPAGE_APP,
     RATINGS_APP,
     REVIEWS_APP,
@@ -74,8 +77,9 @@ def bookinfo_service_account(app: str) -> dict[str, Any]:
     }
 
 
-def bookinfo_deployment(app: str, version: str, cluster: str) -> dict[str, Any]:
-    """`<app>-<version>` as in bookinfo.yaml, with the lab's `set env` additions."""
+def bookinfo_deployment(app: str, version: str, cluster: str, revision: str) -> dict[str, Any]:
+    """`<app>-<version>` as in bookinfo.yaml, with the lab's `set env` additions; its pods run the
+    sidecar of Istio `revision`."""
     labels = {"app": app, "version": version}
     container: dict[str, Any] = {
         "name": app,
@@ -102,12 +106,13 @@ def bookinfo_deployment(app: str, version: str, cluster: str) -> dict[str, Any]:
         "spec": {
             "replicas": 1,
             "selector": {"matchLabels": labels},
-            "template": {"metadata": {"labels": labels}, "spec": pod},
+            "template": {"metadata": {"labels": labels, "annotations": {INJECTED_REVISION_ANNOTATION: revision}},
+                         "spec": pod},
         },
     }
 
 
-def bookinfo_manifests(cluster: str, reviews_versions: Sequence[str]) -> list[dict[str, Any]]:
+def bookinfo_manifests(cluster: str, reviews_versions: Sequence[str], revision: str) -> list[dict[str, Any]]:
     """Every Bookinfo object of one cluster: per app its ServiceAccount, Service and Deployments."""
     versions = {PRODUCTPAGE_APP: ("v1",), DETAILS_APP: ("v1",), RATINGS_APP: ("v1",),
                 REVIEWS_APP: tuple(reviews_versions)}
@@ -115,7 +120,7 @@ def bookinfo_manifests(cluster: str, reviews_versions: Sequence[str]) -> list[di
     for app, app_versions in versions.items():
         manifests.append(bookinfo_service_account(app))
         manifests.append(bookinfo_service(app))
-        manifests.extend(bookinfo_deployment(app, v, cluster) for v in app_versions)
+        manifests.extend(bookinfo_deployment(app, v, cluster, revision) for v in app_versions)
     return manifests
 
 
@@ -137,7 +142,8 @@ class Bookinfo(pulumi.ComponentResource):
         for namespace in (BOOKINFO_FRONTENDS_NS, BOOKINFO_BACKENDS_NS):
             cluster.namespace(namespace, self, injected, istio_workloads=True)
         self.deployments: dict[str, pulumi.CustomResource] = {}
-        for manifest in bookinfo_manifests(cluster.name, s.workload(cluster.name).reviews_versions):
+        for manifest in bookinfo_manifests(cluster.name, s.workload(cluster.name).reviews_versions,
+                                           s.versions.istio_revision):
             deps = cluster.namespace_ready(manifest["metadata"]["namespace"])
             if is_workload(manifest):
                 resource = declare(cluster, self, manifest, [*deps, args.istio_ready])

@@ -19,11 +19,16 @@ class Cluster:
     def __init__(self, name: str, context: str, kubeconfig: str | None, openshift: bool) -> None:
         self.name = name
         self.openshift = openshift
+        # Secrets update in place (pulumi-kubernetes otherwise replaces one whose data changes, deleting
+        # it first): a rotated credential then reaches the gateways and ext-auth, which watch their
+        # Secrets, without a moment where the Secret is gone. Pods that read a Secret only at start
+        # roll by a checksum on their template (Keycloak).
         self.provider = k8s.Provider(
             name,
             context=context,
             kubeconfig=kubeconfig,
             enable_server_side_apply=True,
+            enable_secret_mutable=True,
         )
         self._namespaces: dict[str, tuple[k8s.core.v1.Namespace, dict[str, str]]] = {}
         self._ready: dict[str, list[pulumi.Resource]] = {}

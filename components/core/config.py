@@ -35,6 +35,12 @@ QUALIFIED_STACK = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$
 RELAY_TRUST_GENERATED = "generated"
 RELAY_TRUST_MANAGED = "managed"
 RELAY_TRUST_MODES = (RELAY_TRUST_GENERATED, RELAY_TRUST_MANAGED)
+#: An Istio revision is the `istio.io/rev` label value and part of object names, the longest being the
+#: lifecycle manager's operator namespace `gm-iop-<revision>`: a DNS label of at most 63 characters.
+MAX_REVISION_LENGTH = 63 - len("gm-iop-")
+CREDENTIALS_ROTATION_RANGE = (0, 2**31 - 1)
+#: Gateway certificate lifetime, in hours: up to ten years (the workshop's is one year).
+CERT_VALIDITY_RANGE = (1, 10 * 365 * 24)
 
 DEFAULTS: dict[str, Any] = {
     "platform": "kubernetes",
@@ -53,6 +59,8 @@ DEFAULTS: dict[str, Any] = {
     "istioRevision": "1-17",
     "istioHub": "us-docker.pkg.dev/gloo-mesh/istio-workshops",
     "istioTag": "1.17.1-solo",
+    "istioCanaryRevision": "",
+    "istioCanaryTag": "",
     "features": [],
     "externalServiceWeight": 0,
     "autoRestartPods": False,
@@ -62,6 +70,9 @@ DEFAULTS: dict[str, Any] = {
     "managementStack": "",
     "workloadCluster": "",
     "relayTrust": RELAY_TRUST_GENERATED,
+    "credentialsRotation": 0,
+    "gatewayCertValidityHours": 365 * 24,
+    "gatewayCertEarlyRenewalHours": 30 * 24,
 }
 SECRET_KEYS = ("licenseKey",)
 LIST_KEYS = frozenset(k for k, v in DEFAULTS.items() if isinstance(v, list))
@@ -99,6 +110,19 @@ class Versions:
     istio_revision: str
     istio_hub: str
     istio_tag: str
+    #: A second revision installed beside the active one during a canary upgrade (None: no canary).
+    istio_canary_revision: str | None = None
+    istio_canary_tag: str | None = None
+
+    @property
+    def istio_revisions(self) -> tuple[str, ...]:
+        """Every revision the lifecycle managers install, sorted: swapping the active and the canary
+        revision then changes which one is active, not the order of anything."""
+        return tuple(sorted({self.istio_revision, *filter(None, [self.istio_canary_revision])}))
+
+    def istio_tag_of(self, revision: str) -> str:
+        return self.istio_canary_tag if revision == self.istio_canary_revision and self.istio_canary_tag \
+            else self.istio_tag
 
 
 @dataclass(frozen=True)
@@ -114,6 +138,11 @@ class Settings:
     auto_restart_pods: bool
     helm_timeout_seconds: int
     protect_platform: bool
+    #: Raising it regenerates every credential the program generates (components/core/rotation.py).
+    credentials_rotation: int
+    #: The gateway certificate's lifetime, and how long before its end `pulumi up` renews it.
+    gateway_cert_validity_hours: int
+    gateway_cert_early_renewal_hours: int
     license_key: str = field(repr=False)
     #: `all`, `management` or `workload` (see `declares_fleet` and `declares_cluster`).
     role: str = "all"
@@ -203,6 +232,14 @@ class _Reader:
             self.problems.append(f"{key}: {value} is out of range; allowed is {low} to {high}")
         return value
 
+    def revision(self, key: str, value: str) -> None:
+        if not DNS_LABEL.match(value) or len(value) > MAX_REVISION_LENGTH:
+            self.problems.append(
+                f"{key}: {value!r} is not a valid Istio revision; it is the istio.io/rev label value and part "
+                f"of object names (gm-iop-<revision>), so: lower-case letters, digits and '-', starting and "
+                f"ending with a letter or digit, at most {MAX_REVISION_LENGTH} characters (like 1-17)"
+            )
+
     def dns_label(self, key: str, value: str) -> None:
         if not DNS_LABEL.match(value):
             self.problems.append(
@@ -288,10 +325,13 @@ def parse_settings(values: Mapping[str, Any]) -> Settings:
         istio_revision=r.string("istioRevision"),
         istio_hub=r.string("istioHub"),
         istio_tag=r.string("istioTag"),
+        istio_canary_revision=r.string("istioCanaryRevision") or None,
+        istio_canary_tag=r.string("istioCanaryTag") or None,
     )
     if not SEMVER.match(versions.gloo_mesh):
         r.problems.append(f"glooMeshVersion: {versions.gloo_mesh!r} is not a version like 2.2.6")
-    r.dns_label("istioRevision", versions.istio_revision)
+    r.revision("istioRevision", versions.istio_revision)
+    _canary_problems(r, versions)
     for key, repo in (("glooMeshEnterpriseRepo", versions.enterprise_repo), ("glooMeshAgentRepo", versions.agent_repo)):
         if not re.match(r"^(https?|oci)://\S+$", repo):
             r.problems.append(f"{key}: {repo!r} is not a chart repository URL (https://, http:// or oci://)")
@@ -319,6 +359,14 @@ def parse_settings(values: Mapping[str, Any]) -> Settings:
     if relay_trust not in RELAY_TRUST_MODES:
         r.problems.append(
             f"relayTrust: unknown mode {relay_trust!r}; allowed are: {', '.join(RELAY_TRUST_MODES)}")
+    rotation = r.integer("credentialsRotation", *CREDENTIALS_ROTATION_RANGE)
+    validity = r.integer("gatewayCertValidityHours", *CERT_VALIDITY_RANGE)
+    early_renewal = r.integer("gatewayCertEarlyRenewalHours", 0, CERT_VALIDITY_RANGE[1])
+    if CERT_VALIDITY_RANGE[0] <= validity <= CERT_VALIDITY_RANGE[1] and early_renewal >= validity:
+        r.problems.append(
+            f"gatewayCertEarlyRenewalHours: {early_renewal} is not less than gatewayCertValidityHours ({validity}); "
+            "the certificate would be due for renewal as soon as it is issued"
+        )
 
     if r.problems:
         raise ConfigError(r.problems)
@@ -339,7 +387,33 @@ def parse_settings(values: Mapping[str, Any]) -> Settings:
         management_stack=management_stack,
         stack_cluster=stack_cluster,
         relay_trust=relay_trust,
+        credentials_rotation=rotation,
+        gateway_cert_validity_hours=validity,
+        gateway_cert_early_renewal_hours=early_renewal,
     )
+
+
+def _canary_problems(r: _Reader, versions: Versions) -> None:
+    """A canary is a second, different revision with its own image tag; a tag alone installs nothing."""
+    canary, tag = versions.istio_canary_revision, versions.istio_canary_tag
+    if canary is None:
+        if tag is not None:
+            r.problems.append(
+                f"istioCanaryTag: {tag!r} is set without istioCanaryRevision; a canary tag needs the canary "
+                "revision it installs (set both, or neither)"
+            )
+        return
+    r.revision("istioCanaryRevision", canary)
+    if canary == versions.istio_revision:
+        r.problems.append(
+            f"istioCanaryRevision: {canary!r} is the active revision (istioRevision); a canary is a second "
+            "revision beside it, so it needs another name (like 1-18)"
+        )
+    if tag is None:
+        r.problems.append(
+            f"istioCanaryTag: missing; istioCanaryRevision {canary!r} needs the image tag it installs "
+            "(like 1.18.2-solo)"
+        )
 
 
 def _fleet_role(r: _Reader, role: str, stack_cluster: str, names: list[str], mgmt_name: str) -> str:
@@ -433,7 +507,7 @@ def load_settings() -> Settings:
         raw = pulumi.runtime.get_config(f"{PROJECT}:{key}")
         if raw is None:
             continue
-        values[key] = _decode(key, raw)
+        values[key] = decode_value(key, raw)
     # Keys this program does not know are a typo more often than not: report them too. The CLI
     # hands the stack's config to the program in PULUMI_CONFIG; tests and tools set it directly.
     full_keys = set(pulumi.runtime.config.CONFIG.get()) | set(pulumi.runtime.config.get_config_env())
@@ -444,7 +518,9 @@ def load_settings() -> Settings:
     return parse_settings(values)
 
 
-def _decode(key: str, raw: Any) -> Any:
+def decode_value(key: str, raw: Any) -> Any:
+    """A value as Pulumi hands it to the program (a string) made what `parse_settings` reads: list keys
+    are JSON."""
     if not isinstance(raw, str) or key not in LIST_KEYS:
         return raw
     try:

@@ -30,6 +30,9 @@ def istio_operator_namespace(revision: str) -> str:
 
 # Labels ---------------------------------------------------------------------------------------
 REVISION_LABEL = "istio.io/rev"
+#: On the pod template of injected Deployments: the revision whose sidecar they run. A new active
+#: revision changes the template, so the Deployment rolls and its pods are injected again.
+INJECTED_REVISION_ANNOTATION = "gloo-mesh-workshop/istio-revision"
 NETWORK_LABEL = "topology.istio.io/network"
 TRUE = "true"
 EXPOSE_LABEL = {"expose": TRUE}

@@ -4,10 +4,19 @@ The gateway Services and the istio-gateways namespace live on the workload clust
 IstioLifecycleManager and the two GatewayLifecycleManagers live on the management cluster.
 `IstioLifecycle.ready` is the resource later injected workloads depend on: its
 `pulumi.com/waitFor` annotation makes Pulumi wait until the installation reports HEALTHY.
+
+A canary upgrade (Solo's "upgrade Istio using the lifecycle managers") installs a second revision
+beside the active one: a second entry in the IstioLifecycleManager's and each
+GatewayLifecycleManager's `installations`, listed by revision. The active revision
+(`istioRevision`) is the default revision and the one the gateway Services select and injected
+namespaces are labelled with; the waits cover every installed revision, each by its own key.
 """
 
 from __future__ import annotations
 
+import copy
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,9 +93,36 @@ def eastwest_gateway_service(cluster: str, revision: str) -> dict[str, Any]:
     }
 
 
-def installation_ready(cluster: str) -> dict[str, str]:
-    """Wait until the lifecycle manager reports the cluster's installation HEALTHY (the lab's own check)."""
-    return {"pulumi.com/waitFor": f"jsonpath={{.status.clusters.{cluster}.installations.*.state}}=HEALTHY"}
+WAIT_FOR_ANNOTATION = "pulumi.com/waitFor"
+HEALTHY = "HEALTHY"
+
+
+def jsonpath_name(name: str) -> str:
+    """An RFC 9535 bracketed name selector, `['name']`.
+
+    pulumi-kubernetes 4.24+ parses `pulumi.com/waitFor` per RFC 9535, where the dotted shorthand
+    `.name` only takes identifiers: `.cluster-1`, `.2nd` or `.1-17` do not parse. The bracketed
+    form takes any name, and older versions (client-go's JSONPath) read it the same way.
+    """
+    escaped = name.replace("\\", "\\\\").replace("'", "\\'")
+    return f"['{escaped}']"
+
+
+def installation_state_path(cluster: str, revision: str) -> str:
+    """Where a lifecycle manager reports one revision's installation on one cluster (status is keyed
+    by cluster name, then by revision)."""
+    return f"{{.status.clusters{jsonpath_name(cluster)}.installations{jsonpath_name(revision)}.state}}"
+
+
+def installation_ready(cluster: str, revisions: Sequence[str]) -> dict[str, str]:
+    """Wait until every installed revision reports HEALTHY on the cluster.
+
+    Each revision by its own key: the provider compares only the first match of a path, so a
+    wildcard over `installations` could end the wait on the HEALTHY state of the other revision
+    while the one being installed is not ready. Several conditions go as a JSON array (all must hold).
+    """
+    conditions = [f"jsonpath={installation_state_path(cluster, revision)}={HEALTHY}" for revision in revisions]
+    return {WAIT_FOR_ANNOTATION: conditions[0] if len(conditions) == 1 else json.dumps(conditions)}
 
 
 def istio_lifecycle_manager(cluster: str, versions: Versions, openshift: bool) -> dict[str, Any]:
@@ -116,44 +152,49 @@ def istio_lifecycle_manager(cluster: str, versions: Versions, openshift: bool) -
             }]},
         }
     components["ingressGateways"] = [{"name": INGRESS_GATEWAY_SERVICE, "enabled": False}]
+    # One installation per revision; the active one is the cluster's default revision (the canary's
+    # is not, as in Solo's canary upgrade).
     spec = {
         "installations": [{
-            "clusters": [{"name": cluster, "defaultRevision": True}],
-            "revision": versions.istio_revision,
+            "clusters": [{"name": cluster, "defaultRevision": revision == versions.istio_revision}],
+            "revision": revision,
             "istioOperatorSpec": {
                 "profile": "minimal",
                 "hub": versions.istio_hub,
-                "tag": versions.istio_tag,
+                "tag": versions.istio_tag_of(revision),
                 "namespace": ISTIO_SYSTEM_NS,
-                "values": values,
+                "values": copy.deepcopy(values),
                 "meshConfig": {
                     "accessLogFile": "/dev/stdout",
                     "defaultConfig": {"proxyMetadata": {"ISTIO_META_DNS_CAPTURE": "true",
                                                         "ISTIO_META_DNS_AUTO_ALLOCATE": "true"}},
                 },
-                "components": components,
+                "components": copy.deepcopy(components),
             },
-        }]
+        } for revision in versions.istio_revisions]
     }
     return crds.IstioLifecycleManager.manifest(f"{cluster}-installation", GLOO_MESH_NS, spec,
-                                               annotations=installation_ready(cluster))
+                                               annotations=installation_ready(cluster, versions.istio_revisions))
 
 
 def _gateway_lifecycle_manager(name: str, cluster: str, versions: Versions, gateway: dict[str, Any]) -> dict[str, Any]:
+    # One installation per revision. The Services are ours (`customService`), so `activeGateway` stays
+    # false for every revision: the Services' selectors follow the active revision instead.
     spec = {
         "installations": [{
             "clusters": [{"name": cluster, "activeGateway": False}],
-            "gatewayRevision": versions.istio_revision,
+            "gatewayRevision": revision,
             "istioOperatorSpec": {
                 "profile": "empty",
                 "hub": versions.istio_hub,
-                "tag": versions.istio_tag,
+                "tag": versions.istio_tag_of(revision),
                 "values": {"gateways": {"istio-ingressgateway": {"customService": True}}},
-                "components": {"ingressGateways": [gateway]},
+                "components": {"ingressGateways": [copy.deepcopy(gateway)]},
             },
-        }]
+        } for revision in versions.istio_revisions]
     }
-    return crds.GatewayLifecycleManager.manifest(name, GLOO_MESH_NS, spec, annotations=installation_ready(cluster))
+    return crds.GatewayLifecycleManager.manifest(name, GLOO_MESH_NS, spec,
+                                                 annotations=installation_ready(cluster, versions.istio_revisions))
 
 
 def ingress_gateway_lifecycle_manager(cluster: str, versions: Versions) -> dict[str, Any]:
@@ -201,8 +242,9 @@ class IstioLifecycle(pulumi.ComponentResource):
         # What Istio's pods need on the workload cluster before the lifecycle manager deploys them.
         workload_prerequisites = cluster.namespace_ready(ISTIO_GATEWAYS_NS)
         if s.openshift:
-            workload_prerequisites += [cluster.grant_anyuid(ns, self, None)
-                                       for ns in (ISTIO_SYSTEM_NS, istio_operator_namespace(revision))]
+            workload_prerequisites += [
+                cluster.grant_anyuid(ns, self, None)
+                for ns in (ISTIO_SYSTEM_NS, *map(istio_operator_namespace, s.versions.istio_revisions))]
         lifecycle_opts = pulumi.ResourceOptions.merge(
             mgmt.opts(self, [*args.depends_on, *workload_prerequisites]), install_timeouts())
         #: Istio (istiod and its sidecar injector) is HEALTHY on this cluster: injected workloads wait for it.

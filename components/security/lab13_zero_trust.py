@@ -7,6 +7,7 @@ WorkspaceSettings, is part of that object's single declaration (the apps labs em
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,14 +44,16 @@ def _allowed(*accounts: dict[str, str]) -> dict[str, Any]:
     return {"authz": {"allowedClients": [{"serviceAccountSelector": dict(a)} for a in accounts]}}
 
 
-def access_policies(revision: str) -> list[dict[str, Any]]:
-    """The lab's three AccessPolicies; the gateway service accounts carry the Istio revision."""
+def access_policies(revisions: Sequence[str]) -> list[dict[str, Any]]:
+    """The lab's three AccessPolicies; the gateway service accounts carry the Istio revision, and during
+    a canary upgrade the gateways of both installed revisions may call productpage."""
+    gateways = [{"name": gateway_service_account(gateway, revision), "namespace": ISTIO_GATEWAYS_NS}
+                for revision in revisions for gateway in (INGRESS_GATEWAY_SERVICE, EASTWEST_GATEWAY_SERVICE)]
     return [
         crds.AccessPolicy.manifest(FRONTEND_API_ACCESS, BOOKINFO_FRONTENDS_NS, {
             "applyToDestinations": _apps(PRODUCTPAGE_APP),
             "config": _allowed(
-                {"name": gateway_service_account(INGRESS_GATEWAY_SERVICE, revision), "namespace": ISTIO_GATEWAYS_NS},
-                {"name": gateway_service_account(EASTWEST_GATEWAY_SERVICE, revision), "namespace": ISTIO_GATEWAYS_NS},
+                *gateways,
                 {"name": EXT_AUTH_SERVICE, "namespace": ADDONS_NS},
                 {"name": RATE_LIMITER_SERVICE, "namespace": ADDONS_NS},
             ),
@@ -68,7 +71,8 @@ def access_policies(revision: str) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class ZeroTrustArgs:
-    revision: str
+    #: The Istio revisions installed (the active one, and a canary's): their gateways are allowed in.
+    revisions: Sequence[str]
     #: The config cluster (the workshop's CLUSTER1) and the release installing Gloo's CRDs there.
     target: Target
 
@@ -76,6 +80,6 @@ class ZeroTrustArgs:
 class ZeroTrust(pulumi.ComponentResource):
     def __init__(self, name: str, args: ZeroTrustArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:security:ZeroTrust", name, None, opts)
-        manifests = access_policies(args.revision)
+        manifests = access_policies(args.revisions)
         self.policies = [args.target.emit(self, m) for m in manifests]
         self.register_outputs({"policies": [m["metadata"]["name"] for m in manifests]})

@@ -5,7 +5,8 @@ and two users (`password`) through the admin REST API in the `master` realm. Her
 declared, so one `pulumi up` gives a Keycloak that is ready to use:
 
 - Every credential (admin password, client secret, both users' passwords) is generated with
-  pulumi-random and stays a Pulumi secret; users read them from secret stack outputs.
+  pulumi-random and stays a Pulumi secret; users read them from secret stack outputs. Raising
+  `credentialsRotation` regenerates them all (their keepers, `components/core/rotation.py`).
 - The client, mapper and users come from Keycloak 20's startup realm import (`--import-realm`
   reads the `.json` files in /opt/keycloak/data/import). The document carries credentials, so it
   is a Kubernetes Secret, mounted as one file.
@@ -33,6 +34,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
+from components.core import rotation
 from components.core.cluster import Cluster
 from components.core.constants import HTTPBIN_GET_PATH, KEYCLOAK_NS, OAUTH_CALLBACK_PATH
 from components.core.helm import load_balancer_address
@@ -203,8 +205,9 @@ def keycloak_deployment(realm_checksum: pulumi.Input[str]) -> dict[str, Any]:
     }
 
 
-def _password(name: str, length: int, parent: pulumi.Resource) -> pulumi.Output[str]:
-    generated = random.RandomPassword(name, length=length, special=False, opts=pulumi.ResourceOptions(parent=parent))
+def _password(name: str, length: int, credentials_rotation: int, parent: pulumi.Resource) -> pulumi.Output[str]:
+    generated = random.RandomPassword(name, length=length, special=False, keepers=rotation.keepers(credentials_rotation),
+                                      opts=pulumi.ResourceOptions(parent=parent))
     return pulumi.Output.secret(generated.result)
 
 
@@ -214,6 +217,8 @@ class KeycloakArgs:
     cluster: Cluster
     #: `<gateway address>:443` of the cluster whose gateway serves httpbin (for the redirect URIs).
     gateway_https_endpoint: pulumi.Input[str]
+    #: `credentialsRotation`: raising it regenerates every password and the client secret.
+    credentials_rotation: int
 
 
 class Keycloak(pulumi.ComponentResource):
@@ -222,9 +227,10 @@ class Keycloak(pulumi.ComponentResource):
         cluster = args.cluster
         namespace = cluster.namespace(KEYCLOAK_NS, self)
 
-        self.admin_password = _password("keycloak-admin-password", PASSWORD_LENGTH, self)
-        self.client_secret = _password("keycloak-client-secret", CLIENT_SECRET_LENGTH, self)
-        passwords = {user: _password(f"keycloak-{user}-password", PASSWORD_LENGTH, self) for user in USERS}
+        generation = args.credentials_rotation
+        self.admin_password = _password("keycloak-admin-password", PASSWORD_LENGTH, generation, self)
+        self.client_secret = _password("keycloak-client-secret", CLIENT_SECRET_LENGTH, generation, self)
+        passwords = {user: _password(f"keycloak-{user}-password", PASSWORD_LENGTH, generation, self) for user in USERS}
 
         admin_secret = k8s.core.v1.Secret(
             cluster.resource_name(ADMIN_SECRET, KEYCLOAK_NS),

@@ -47,10 +47,10 @@ def build_security_labs(platform: Platform) -> SecurityLabs:
     entry = plan.entry_gateway_cluster(s)
     gateway_https_endpoint = platform.istio[entry].https_endpoint if entry in platform.istio else None
     # The feature table guarantees keycloak under oauth and jwt (checked in config, before this runs).
-    keycloak = Keycloak("keycloak", KeycloakArgs(platform.mgmt, gateway_https_endpoint)) \
+    keycloak = Keycloak("keycloak", KeycloakArgs(platform.mgmt, gateway_https_endpoint, s.credentials_rotation)) \
         if s.has("keycloak") and gateway_https_endpoint is not None else None
     return SecurityLabs(
-        zero_trust=ZeroTrust("zero-trust", ZeroTrustArgs(s.versions.istio_revision, config))
+        zero_trust=ZeroTrust("zero-trust", ZeroTrustArgs(s.versions.istio_revisions, config))
         if s.has("zero-trust") and config else None,
         keycloak=keycloak,
         oauth=OAuth("oauth", OAuthArgs(httpbin, gateway_https_endpoint, keycloak, s.has("opa")))

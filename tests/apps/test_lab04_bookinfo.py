@@ -12,7 +12,8 @@ REVISION = {"istio.io/rev": "1-17"}
 FRONTENDS, BACKENDS = "bookinfo-frontends", "bookinfo-backends"
 
 # Copied from istio/istio release-1.16 samples/bookinfo/platform/kube/bookinfo.yaml, with the
-# namespace the lab applies it to and the lab's `kubectl set env` changes.
+# namespace the lab applies it to and the lab's `kubectl set env` changes; the pod template names
+# the active Istio revision (so a new active revision restarts the pods with its sidecar).
 REVIEWS_V3_ON_CLUSTER2 = {
     "apiVersion": "apps/v1",
     "kind": "Deployment",
@@ -21,7 +22,8 @@ REVIEWS_V3_ON_CLUSTER2 = {
         "replicas": 1,
         "selector": {"matchLabels": {"app": "reviews", "version": "v3"}},
         "template": {
-            "metadata": {"labels": {"app": "reviews", "version": "v3"}},
+            "metadata": {"labels": {"app": "reviews", "version": "v3"},
+                         "annotations": {"gloo-mesh-workshop/istio-revision": "1-17"}},
             "spec": {
                 "serviceAccountName": "bookinfo-reviews",
                 "containers": [{
@@ -48,7 +50,8 @@ PRODUCTPAGE = {
         "replicas": 1,
         "selector": {"matchLabels": {"app": "productpage", "version": "v1"}},
         "template": {
-            "metadata": {"labels": {"app": "productpage", "version": "v1"}},
+            "metadata": {"labels": {"app": "productpage", "version": "v1"},
+                         "annotations": {"gloo-mesh-workshop/istio-revision": "1-17"}},
             "spec": {
                 "serviceAccountName": "bookinfo-productpage",
                 "containers": [{
@@ -74,18 +77,18 @@ def by_kind_and_name(manifests: list[dict]) -> dict[tuple[str, str], dict]:
 
 # Pure manifests ---------------------------------------------------------------------------------
 def test_reviews_v3_is_the_sample_deployment_with_its_cluster_name() -> None:
-    objects = by_kind_and_name(bookinfo_manifests("cluster2", ("v1", "v2", "v3")))
+    objects = by_kind_and_name(bookinfo_manifests("cluster2", ("v1", "v2", "v3"), "1-17"))
     assert objects[("Deployment", "reviews-v3")] == REVIEWS_V3_ON_CLUSTER2
 
 
 def test_productpage_reaches_the_backends_by_their_full_names() -> None:
-    objects = by_kind_and_name(bookinfo_manifests("cluster1", ("v1", "v2")))
+    objects = by_kind_and_name(bookinfo_manifests("cluster1", ("v1", "v2"), "1-17"))
     assert objects[("Deployment", "productpage-v1")] == PRODUCTPAGE
 
 
 @pytest.mark.parametrize("app", ["details", "ratings"])
 def test_details_and_ratings_are_plain_v1(app: str) -> None:
-    deployment = by_kind_and_name(bookinfo_manifests("cluster1", ("v1",)))[("Deployment", f"{app}-v1")]
+    deployment = by_kind_and_name(bookinfo_manifests("cluster1", ("v1",), "1-17"))[("Deployment", f"{app}-v1")]
     assert deployment["metadata"] == {"name": f"{app}-v1", "namespace": BACKENDS,
                                       "labels": {"app": app, "version": "v1"}}
     assert deployment["spec"]["selector"] == {"matchLabels": {"app": app, "version": "v1"}}
@@ -100,7 +103,7 @@ def test_details_and_ratings_are_plain_v1(app: str) -> None:
 @pytest.mark.parametrize(("app", "namespace"), [
     ("productpage", FRONTENDS), ("details", BACKENDS), ("ratings", BACKENDS), ("reviews", BACKENDS)])
 def test_services_and_service_accounts(app: str, namespace: str) -> None:
-    objects = by_kind_and_name(bookinfo_manifests("cluster1", ("v1", "v2")))
+    objects = by_kind_and_name(bookinfo_manifests("cluster1", ("v1", "v2"), "1-17"))
     assert objects[("Service", app)] == {
         "apiVersion": "v1", "kind": "Service",
         "metadata": {"name": app, "namespace": namespace, "labels": {"app": app, "service": app}},
@@ -113,12 +116,19 @@ def test_services_and_service_accounts(app: str, namespace: str) -> None:
 
 
 def test_only_the_given_reviews_versions_are_deployed() -> None:
-    names = {m["metadata"]["name"] for m in bookinfo_manifests("cluster1", ("v1", "v2")) if m["kind"] == "Deployment"}
+    names = {m["metadata"]["name"] for m in bookinfo_manifests("cluster1", ("v1", "v2"), "1-17") if m["kind"] == "Deployment"}
     assert names == {"productpage-v1", "details-v1", "ratings-v1", "reviews-v1", "reviews-v2"}
 
 
+def test_pod_templates_name_the_active_revision() -> None:
+    for m in bookinfo_manifests("cluster1", ("v1", "v2"), "1-18"):
+        if m["kind"] == "Deployment":
+            assert m["spec"]["template"]["metadata"]["annotations"] == {"gloo-mesh-workshop/istio-revision": "1-18"}
+            assert "annotations" not in m["spec"]["selector"]
+
+
 def test_every_reviews_version_shows_its_cluster() -> None:
-    for m in bookinfo_manifests("east", ("v1", "v2", "v3")):
+    for m in bookinfo_manifests("east", ("v1", "v2", "v3"), "1-17"):
         if m["metadata"]["name"].startswith("reviews-v"):
             env = m["spec"]["template"]["spec"]["containers"][0]["env"]
             assert env == [{"name": "LOG_DIR", "value": "/tmp/logs"}, {"name": "CLUSTER_NAME", "value": "east"}]

@@ -217,10 +217,60 @@ def test_management_cluster_sharing_a_context() -> None:
 
 def test_versions_and_repositories() -> None:
     assert "glooMeshVersion: 'latest' is not a version like 2.2.6" in problems(glooMeshVersion="latest")
-    assert any(p.startswith("istioRevision: '1.17' is not a DNS label") for p in problems(istioRevision="1.17"))
+    assert any(p.startswith("istioRevision: '1.17' is not a valid Istio revision; it is the istio.io/rev label value")
+               for p in problems(istioRevision="1.17"))
+    # gm-iop-<revision> must still be a namespace name (63 characters at most).
+    assert any(p.startswith("istioRevision: ") and "at most 56 characters" in p for p in problems(istioRevision="a" * 57))
+    assert parse_settings({**VALID, "istioRevision": "a" * 56}).versions.istio_revision == "a" * 56
     assert any(p.startswith("glooMeshAgentRepo: 'storage.googleapis.com' is not a chart repository URL")
                for p in problems(glooMeshAgentRepo="storage.googleapis.com"))
     assert "istioTag: must not be empty" in problems(istioTag=" ")
+
+
+def test_canary_defaults_to_none_and_lists_both_revisions_when_set() -> None:
+    versions = parse_settings(VALID).versions
+    assert (versions.istio_canary_revision, versions.istio_canary_tag) == (None, None)
+    assert versions.istio_revisions == ("1-17",)
+    canary = parse_settings({**VALID, "istioCanaryRevision": "1-18", "istioCanaryTag": "1.18.2-solo"}).versions
+    assert canary.istio_revisions == ("1-17", "1-18")
+    assert (canary.istio_tag_of("1-17"), canary.istio_tag_of("1-18")) == ("1.17.1-solo", "1.18.2-solo")
+    # The canary made active: the same two revisions, in the same order.
+    swapped = parse_settings({**VALID, "istioRevision": "1-18", "istioTag": "1.18.2-solo",
+                              "istioCanaryRevision": "1-17", "istioCanaryTag": "1.17.1-solo"}).versions
+    assert swapped.istio_revisions == ("1-17", "1-18")
+    assert (swapped.istio_tag_of("1-17"), swapped.istio_tag_of("1-18")) == ("1.17.1-solo", "1.18.2-solo")
+
+
+def test_bad_canary_config_names_the_key() -> None:
+    assert problems(istioCanaryRevision="1-17", istioCanaryTag="1.17.1-solo") == [
+        "istioCanaryRevision: '1-17' is the active revision (istioRevision); a canary is a second revision "
+        "beside it, so it needs another name (like 1-18)"]
+    assert problems(istioCanaryTag="1.18.2-solo") == [
+        "istioCanaryTag: '1.18.2-solo' is set without istioCanaryRevision; a canary tag needs the canary revision "
+        "it installs (set both, or neither)"]
+    assert problems(istioCanaryRevision="1-18") == [
+        "istioCanaryTag: missing; istioCanaryRevision '1-18' needs the image tag it installs (like 1.18.2-solo)"]
+    for bad in ("1.18", "Canary", "-18", "1_18", "a" * 57):
+        found = problems(istioCanaryRevision=bad, istioCanaryTag="1.18.2-solo")
+        assert len(found) == 1 and found[0].startswith(f"istioCanaryRevision: {bad!r} is not a valid Istio revision")
+    assert_rejected_before_any_resource(dev_config(istioCanaryRevision="1-17", istioCanaryTag="1.17.1-solo"),
+                                        "istioCanaryRevision: '1-17' is the active revision")
+
+
+def test_rotation_and_certificate_lifetime() -> None:
+    s = parse_settings(VALID)
+    assert (s.credentials_rotation, s.gateway_cert_validity_hours, s.gateway_cert_early_renewal_hours) == (0, 8760, 720)
+    s = parse_settings({**VALID, "credentialsRotation": "3", "gatewayCertValidityHours": 48,
+                        "gatewayCertEarlyRenewalHours": 0})
+    assert (s.credentials_rotation, s.gateway_cert_validity_hours, s.gateway_cert_early_renewal_hours) == (3, 48, 0)
+    assert problems(credentialsRotation=-1) == ["credentialsRotation: -1 is out of range; allowed is 0 to 2147483647"]
+    assert problems(credentialsRotation="one") == [
+        "credentialsRotation: expected a whole number from 0 to 2147483647, got 'one'"]
+    assert problems(gatewayCertValidityHours=0) == ["gatewayCertValidityHours: 0 is out of range; allowed is 1 to 87600"]
+    assert problems(gatewayCertValidityHours=48, gatewayCertEarlyRenewalHours=48) == [
+        "gatewayCertEarlyRenewalHours: 48 is not less than gatewayCertValidityHours (48); the certificate would be "
+        "due for renewal as soon as it is issued"]
+    assert_rejected_before_any_resource(dev_config(credentialsRotation=-2), "credentialsRotation: -2 is out of range")
 
 
 def test_unknown_config_key_is_reported() -> None:

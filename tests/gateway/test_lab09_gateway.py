@@ -6,6 +6,7 @@ import pytest
 
 from components.gateway import lab09_gateway
 from tests.support.scenarios import GATEWAY, GATEWAY_TLS, VIRTUAL_DESTINATIONS, stack
+from tests.support.simulation import cached_simulation, dev_config
 from tools.simulate import Record, Secret, Simulation
 
 PRIVATE_KEY = "tls:index/privateKey:PrivateKey"
@@ -144,8 +145,15 @@ def test_certificate_is_self_signed_for_cn_star_valid_one_year(https: Simulation
     cert = https.one(SELF_SIGNED_CERT)
     assert cert.inputs["subject"] == {"commonName": "*"}
     assert cert.inputs["validityPeriodHours"] == 365 * 24
+    assert cert.inputs["earlyRenewalHours"] == 30 * 24  # a `pulumi up` in the last 30 days renews it
     assert "server_auth" in cert.inputs["allowedUses"]
     assert https.depends_on(cert, https.one(PRIVATE_KEY))
+
+
+def test_certificate_lifetime_is_config() -> None:
+    sim = cached_simulation(dev_config(gatewayCertValidityHours=2160, gatewayCertEarlyRenewalHours=240))
+    cert = sim.one(SELF_SIGNED_CERT)
+    assert (cert.inputs["validityPeriodHours"], cert.inputs["earlyRenewalHours"]) == (2160, 240)
 
 
 @pytest.mark.parametrize("cluster", ["cluster1", "cluster2"])

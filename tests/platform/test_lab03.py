@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
+import json
+from collections.abc import Callable
+from typing import Any
 
-from components.core.config import parse_settings
-from components.platform.lab03_istio import istio_lifecycle_manager
-from tools.simulate import Simulation
+import pytest
+from jsonpath_rfc9535 import JSONPathSyntaxError
+
+from components.core.config import Settings, Versions, parse_settings
+from components.platform.lab03_istio import (
+    eastwest_gateway_lifecycle_manager,
+    ingress_gateway_lifecycle_manager,
+    istio_lifecycle_manager,
+)
+from tests.support import wait_for
+from tests.support.simulation import LICENSE, cached_simulation
+from tools.simulate import Record, Simulation
 
 CLUSTERS = ["cluster1", "cluster2"]
 ISTIO_NAMESPACES = ("istio-system", "istio-gateways", "gm-iop-1-17")
@@ -96,7 +107,15 @@ def test_istio_lifecycle_manager(dev_sim: Simulation, cluster: str) -> None:
     assert ilm.namespace == "gloo-mesh"
     assert ilm.spec == workshop_istio_lifecycle_spec(cluster)
     assert ilm.metadata["annotations"] == {
-        "pulumi.com/waitFor": f"jsonpath={{.status.clusters.{cluster}.installations.*.state}}=HEALTHY"}
+        "pulumi.com/waitFor": f"jsonpath={{.status.clusters['{cluster}'].installations['1-17'].state}}=HEALTHY"}
+
+
+@pytest.mark.parametrize("cluster", CLUSTERS)
+def test_gateway_lifecycle_managers_wait_for_their_revision(dev_sim: Simulation, cluster: str) -> None:
+    for suffix in ("ingress", "eastwest"):
+        glm = dev_sim.one("GatewayLifecycleManager", cluster="mgmt", name=f"{cluster}-{suffix}")
+        assert glm.metadata["annotations"] == {
+            "pulumi.com/waitFor": f"jsonpath={{.status.clusters['{cluster}'].installations['1-17'].state}}=HEALTHY"}
 
 
 @pytest.mark.parametrize("cluster", CLUSTERS)
@@ -177,3 +196,122 @@ def test_lifecycle_managers_wait_long_enough_for_a_healthy_install(dev_sim: Simu
     for cluster in CLUSTERS:
         record = next(r for r in dev_sim.select(cluster="mgmt", name=f"{cluster}-{suffix}"))
         assert record.create_timeout == "30m"
+
+
+# Readiness waits for every valid cluster name -------------------------------------------------------
+ODD_NAMES = {"licenseKey": LICENSE, "platform": "openshift", "mgmtCluster": "mgmt-0",
+             "workloadClusters": ["cluster-1", "2nd"]}
+
+
+def status(cluster: str, states: dict[str, str]) -> dict:
+    """A lifecycle manager's status as Gloo reports it: by cluster name, then by revision."""
+    return {"status": {"clusters": {cluster: {"installations": {
+        revision: {"state": state, "observedRevision": revision} for revision, state in states.items()}}}}}
+
+
+def lifecycle_managers(s: Simulation, cluster: str) -> list[Record]:
+    """The IstioLifecycleManager and the two GatewayLifecycleManagers of a cluster (on ODD_NAMES' mgmt-0)."""
+    return [s.one(kind, cluster="mgmt-0", name=f"{cluster}-{suffix}")
+            for kind, suffix in (("IstioLifecycleManager", "installation"), ("GatewayLifecycleManager", "ingress"),
+                                 ("GatewayLifecycleManager", "eastwest"))]
+
+
+def test_the_old_dotted_wildcard_does_not_parse_for_such_names() -> None:
+    # What the lab's `kubectl wait` path gives for cluster-1 under RFC 9535 (pulumi-kubernetes >= 4.24).
+    for cluster in ("cluster-1", "2nd"):
+        with pytest.raises(JSONPathSyntaxError):
+            wait_for.parse(f"jsonpath={{.status.clusters.{cluster}.installations.*.state}}=HEALTHY")
+
+
+@pytest.mark.parametrize("cluster", ["cluster-1", "2nd"])
+def test_waits_parse_and_select_the_installation_for_names_with_dashes_and_leading_digits(cluster: str) -> None:
+    s = cached_simulation(ODD_NAMES)
+    for record in lifecycle_managers(s, cluster):
+        annotation = record.metadata["annotations"]["pulumi.com/waitFor"]
+        assert annotation == f"jsonpath={{.status.clusters['{cluster}'].installations['1-17'].state}}=HEALTHY"
+        assert wait_for.ready(annotation, status(cluster, {"1-17": "HEALTHY"}))
+        assert not wait_for.ready(annotation, status(cluster, {"1-17": "INSTALLING_CONTROL_PLANE"}))
+        assert not wait_for.ready(annotation, status("cluster1", {"1-17": "HEALTHY"}))  # another cluster's
+
+
+# Canary upgrade (the lifecycle managers' second installation) -------------------------------------
+CANARY = {"istioCanaryRevision": "1-18", "istioCanaryTag": "1.18.2-solo"}
+
+
+def canary_settings(**overrides: str) -> Settings:
+    return parse_settings({"licenseKey": LICENSE, "platform": "openshift", **CANARY, **overrides})
+
+
+def test_a_canary_is_a_second_installation_that_is_not_the_default_revision() -> None:
+    spec = istio_lifecycle_manager("cluster1", canary_settings().versions, openshift=True)["spec"]
+    assert [(i["revision"], i["clusters"], i["istioOperatorSpec"]["tag"]) for i in spec["installations"]] == [
+        ("1-17", [{"name": "cluster1", "defaultRevision": True}], "1.17.1-solo"),
+        ("1-18", [{"name": "cluster1", "defaultRevision": False}], "1.18.2-solo"),
+    ]
+    # Everything but the revision, the tag and the default flag is the workshop's installation.
+    base = workshop_istio_lifecycle_spec("cluster1")["installations"][0]
+    canary = spec["installations"][1]
+    assert {k: v for k, v in canary["istioOperatorSpec"].items() if k != "tag"} == {
+        k: v for k, v in base["istioOperatorSpec"].items() if k != "tag"}
+
+
+def test_making_the_canary_active_only_moves_the_default_revision() -> None:
+    before = istio_lifecycle_manager("cluster1", canary_settings().versions, openshift=True)
+    after = istio_lifecycle_manager("cluster1", canary_settings(
+        istioRevision="1-18", istioTag="1.18.2-solo", istioCanaryRevision="1-17",
+        istioCanaryTag="1.17.1-solo").versions, openshift=True)
+    assert [i["clusters"][0]["defaultRevision"] for i in after["spec"]["installations"]] == [False, True]
+    for installation in (*before["spec"]["installations"], *after["spec"]["installations"]):
+        installation["clusters"][0].pop("defaultRevision")
+    assert after == before
+
+
+@pytest.mark.parametrize("build", [ingress_gateway_lifecycle_manager, eastwest_gateway_lifecycle_manager])
+def test_each_gateway_gets_a_canary_installation(build: Callable[[str, Versions], dict[str, Any]]) -> None:
+    spec = build("cluster1", canary_settings().versions)["spec"]
+    assert [(i["gatewayRevision"], i["clusters"], i["istioOperatorSpec"]["tag"]) for i in spec["installations"]] == [
+        ("1-17", [{"name": "cluster1", "activeGateway": False}], "1.17.1-solo"),
+        ("1-18", [{"name": "cluster1", "activeGateway": False}], "1.18.2-solo"),
+    ]
+    first, second = spec["installations"]
+    assert first["istioOperatorSpec"]["components"] == second["istioOperatorSpec"]["components"]
+
+
+#: One simulation for the canary tests below: odd cluster names, OpenShift, httpbin in the mesh.
+ODD_NAMES_CANARY = {**ODD_NAMES, **CANARY, "features": ["httpbin-workspace"]}
+
+
+def test_during_a_canary_the_waits_cover_both_revisions_and_ignore_a_stale_healthy() -> None:
+    s = cached_simulation(ODD_NAMES_CANARY)
+    for record in lifecycle_managers(s, "cluster-1"):
+        annotation = record.metadata["annotations"]["pulumi.com/waitFor"]
+        assert json.loads(annotation) == [
+            "jsonpath={.status.clusters['cluster-1'].installations['1-17'].state}=HEALTHY",
+            "jsonpath={.status.clusters['cluster-1'].installations['1-18'].state}=HEALTHY",
+        ]
+        # The old revision is HEALTHY while the canary still installs: not ready (a wildcard could pass here).
+        assert not wait_for.ready(annotation, status("cluster-1", {"1-17": "HEALTHY", "1-18": "INSTALLING_CONTROL_PLANE"}))
+        assert not wait_for.ready(annotation, status("cluster-1", {"1-17": "HEALTHY"}))
+        assert wait_for.ready(annotation, status("cluster-1", {"1-17": "HEALTHY", "1-18": "HEALTHY"}))
+
+
+def test_during_a_canary_workloads_and_gateway_services_stay_on_the_active_revision() -> None:
+    s = cached_simulation(ODD_NAMES_CANARY)
+    for cluster in ("cluster-1", "2nd"):
+        assert s.one("Namespace", cluster=cluster, name="istio-gateways").labels == {"istio.io/rev": "1-17"}
+        for name in ("istio-ingressgateway", "istio-eastwestgateway"):
+            assert s.one("Service", cluster=cluster, name=name).spec["selector"]["revision"] == "1-17"
+        for deployment in s.select("Deployment", cluster=cluster, namespace="bookinfo-backends"):
+            assert deployment.spec["template"]["metadata"]["annotations"] == {
+                "gloo-mesh-workshop/istio-revision": "1-17"}
+
+
+def test_openshift_grants_anyuid_to_the_operator_namespace_of_each_revision() -> None:
+    s = cached_simulation(ODD_NAMES_CANARY)
+    for cluster in ("cluster-1", "2nd"):
+        names = {b.k8s_name for b in s.select("ClusterRoleBinding", cluster=cluster)}
+        assert {"gloo-mesh-workshop-anyuid-gm-iop-1-17", "gloo-mesh-workshop-anyuid-gm-iop-1-18",
+                "gloo-mesh-workshop-anyuid-istio-system"} <= names
+        lifecycle = s.one("IstioLifecycleManager", name=f"{cluster}-installation")
+        grant = s.one("ClusterRoleBinding", cluster=cluster, name="gloo-mesh-workshop-anyuid-gm-iop-1-18")
+        assert s.depends_on(lifecycle, grant)

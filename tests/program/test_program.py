@@ -39,6 +39,13 @@ def test_one_provider_per_cluster_with_its_context(dev_sim: Simulation) -> None:
         "mgmt": "mgmt", "cluster1": "cluster1", "cluster2": "cluster2"}
 
 
+def test_providers_apply_server_side_and_update_secrets_in_place(dev_sim: Simulation) -> None:
+    # A rotated credential's Secret is updated, not deleted and created again (docs/upgrades.md).
+    for record in dev_sim.records:
+        if record.type == "pulumi:providers:kubernetes":
+            assert (record.inputs["enableServerSideApply"], record.inputs["enableSecretMutable"]) == ("true", "true")
+
+
 def test_every_kubernetes_resource_names_its_provider(dev_sim: Simulation, three_sim: Simulation) -> None:
     for sim in (dev_sim, three_sim):
         for record in kubernetes_resources(sim):

@@ -51,13 +51,21 @@ def _gateway_accounts(spec: dict) -> list[str]:
 
 
 def test_policies_are_the_workshops() -> None:
-    assert access_policies("1-17") == WORKSHOP_POLICIES
+    assert access_policies(["1-17"]) == WORKSHOP_POLICIES
 
 
 def test_gateway_service_accounts_follow_the_revision() -> None:
-    frontend = access_policies("1-18")[0]
+    frontend = access_policies(["1-18"])[0]
     assert _gateway_accounts(frontend["spec"]) == [
         "istio-ingressgateway-1-18-service-account", "istio-eastwestgateway-1-18-service-account"]
+
+
+def test_during_a_canary_the_gateways_of_both_revisions_are_allowed() -> None:
+    frontend = access_policies(["1-17", "1-18"])[0]
+    assert _gateway_accounts(frontend["spec"]) == [
+        "istio-ingressgateway-1-17-service-account", "istio-eastwestgateway-1-17-service-account",
+        "istio-ingressgateway-1-18-service-account", "istio-eastwestgateway-1-18-service-account"]
+    assert [p["spec"] for p in access_policies(["1-17", "1-18"])[1:]] == [p["spec"] for p in WORKSHOP_POLICIES[1:]]
 
 
 def test_declared_on_the_config_cluster_as_the_workshop() -> None:

@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from components.core.features import FEATURES
+from tools.diff import Plan, plan
 from tools.simulate import ROOT, Simulation, simulate, stack_config, with_fake_license
 
 #: The license every scenario passes (a test that needs none other uses this one, so caches are shared).
@@ -23,6 +24,24 @@ def cached_simulation(config: Mapping[str, Any]) -> Simulation:
     """The program simulated with `config`, once per test session per distinct config (a simulation
     takes about half a second). Treat the result as read-only: other tests share it."""
     return _simulation_of(json.dumps(dict(config), sort_keys=True))
+
+
+#: The simulations of configs reached by a change (`cached_plan`), by config.
+_changed: dict[str, Simulation] = {}
+
+
+@cache
+def _plan_of(before_json: str, after_json: str) -> Plan:
+    # A config already reached by an earlier change (the canary's steps) starts the next one from there:
+    # its stand-in values may be of a later generation, which changes no plan.
+    before = _changed.get(before_json) or _simulation_of(before_json)
+    after = _changed[after_json] = simulate(json.loads(after_json), previous=before)
+    return plan(before, after)
+
+
+def cached_plan(before: Mapping[str, Any], after: Mapping[str, Any]) -> Plan:
+    """The change plan (`tools.diff`) from config `before` to config `after`, once per test session."""
+    return _plan_of(json.dumps(dict(before), sort_keys=True), json.dumps(dict(after), sort_keys=True))
 
 
 def dev_config(**overrides: Any) -> dict[str, Any]:

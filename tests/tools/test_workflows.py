@@ -136,6 +136,31 @@ def test_e2e_makes_its_clusters_with_the_local_command() -> None:
         "Upload the verifier's table")
 
 
+def test_preview_comments_the_offline_change_plan_beside_the_preview() -> None:
+    doc = load(ROOT / ".github" / "workflows" / "preview.yml")
+    preview = doc["jobs"]["preview"]
+    names = [s.get("name") or s.get("uses") for s in preview["steps"]]
+    plan = next(s for s in preview["steps"] if s.get("name") == "Offline change plan")
+    # After the install (it runs the program), before the preview.
+    assert names.index("Install the program and the policy pack") < names.index("Offline change plan")
+    assert names.index("Offline change plan") < next(i for i, n in enumerate(names) if n.startswith("pulumi/actions@"))
+    env, script = plan["env"], plan["run"]
+    assert env == {"GH_TOKEN": "${{ github.token }}", "BASE_SHA": "${{ github.event.pull_request.base.sha }}",
+                   "PR_NUMBER": "${{ github.event.pull_request.number }}", "STACK": "${{ matrix.stack }}",
+                   "STACK_FILE": "${{ matrix.file }}"}
+    # The base branch's version of the stack file is the state before; the checked-out one, after.
+    # The checkout has the whole history, so the base commit is there without a token to fetch it.
+    checkout = next(s for s in preview["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"] == {"fetch-depth": 0, "persist-credentials": False}
+    assert "git fetch" not in script
+    assert 'git show "$BASE_SHA:$STACK_FILE" > "$RUNNER_TEMP/base-stack.yaml"' in script
+    assert './venv/bin/python -m tools.diff "$STACK_FILE" --against "$RUNNER_TEMP/base-stack.yaml"' in script
+    assert 'gh pr comment "$PR_NUMBER" --body-file "$plan"' in script
+    assert '>> "$GITHUB_STEP_SUMMARY"' in script
+    assert "${{" not in script  # inputs reach the script as environment variables only
+    assert preview["permissions"] == {"contents": "read", "pull-requests": "write"}
+
+
 def path_text(name: str) -> str:
     return (ROOT / ".github" / "workflows" / name).read_text()
 

@@ -1,0 +1,222 @@
+"""The offline change plan: input diffs, the plan's steps, --set typing and the command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tools import diff
+from tools.diff import MISSING, Change, input_changes, plan
+from tools.simulate import ROOT, Record, Secret, Simulation
+
+# Input diffs ----------------------------------------------------------------------------------------
+
+
+def test_changed_leaves_with_pulumi_paths() -> None:
+    old = {"metadata": {"name": "a", "labels": {"istio.io/rev": "1-17"}}, "spec": {"selector": {"revision": "1-17"}}}
+    new = {"metadata": {"name": "a", "labels": {"istio.io/rev": "1-18"}}, "spec": {"selector": {"revision": "1-18"}}}
+    assert [c.line() for c in input_changes(old, new)] == [
+        'metadata.labels["istio.io/rev"]: "1-17" → "1-18"',
+        'spec.selector.revision: "1-17" → "1-18"',
+    ]
+
+
+def test_added_and_removed_keys() -> None:
+    assert input_changes({"a": 1}, {"b": {"c": 2}}) == [Change("a", 1, MISSING), Change("b", MISSING, {"c": 2})]
+    assert [c.line() for c in input_changes({}, {"keepers": {"credentialsRotation": "1"}})] == [
+        'keepers: (none) → {"credentialsRotation":"1"}']
+
+
+def test_secrets_never_show_their_value() -> None:
+    changes = input_changes({"data": Secret({"tls.key": "old-key"})}, {"data": Secret({"tls.key": "new-key"})})
+    assert [c.line() for c in changes] == ['data["tls.key"]: [secret] → [secret]']
+    assert "old-key" not in changes[0].line() and "new-key" not in changes[0].line()
+    added = input_changes({}, {"data": Secret({"password": "hunter2"})})
+    assert [c.line() for c in added] == ["data: (none) → [secret]"]
+    nested = input_changes({"values": {"licenseKey": Secret("a")}}, {"values": {"licenseKey": Secret("b"), "x": 1}})
+    assert [c.line() for c in nested] == ["values.licenseKey: [secret] → [secret]", "values.x: (none) → 1"]
+    assert input_changes({"data": Secret("same")}, {"data": Secret("same")}) == []
+
+
+def test_lists_align_on_equal_entries() -> None:
+    a, b, c = {"name": "a"}, {"name": "b"}, {"name": "c"}
+    assert [x.line() for x in input_changes({"l": [a, c]}, {"l": [a, b, c]})] == ['l[1]: (none) → {"name":"b"}']
+    assert [x.line() for x in input_changes({"l": [a, b, c]}, {"l": [b, c]})] == ['l[0]: {"name":"a"} → (none)']
+    assert [x.line() for x in input_changes({"l": [a, {"name": "b", "v": 1}]}, {"l": [a, {"name": "b", "v": 2}]})] == [
+        "l[1].v: 1 → 2"]
+
+
+def test_long_values_are_cut() -> None:
+    line = input_changes({"x": "a" * 500}, {"x": "b"})[0].line()
+    assert len(line) < 250 and "…" in line
+
+
+def test_types_count() -> None:
+    assert [c.line() for c in input_changes({"n": 1}, {"n": "1"})] == ['n: 1 → "1"']
+
+
+# The plan -------------------------------------------------------------------------------------------
+PROVIDER_TYPE = "pulumi:providers:kubernetes"
+
+
+def record(urn: str, type_: str, inputs: dict, *, provider: str | None = None, cluster: str | None = None,
+           trigger: object = None, name: str = "") -> Record:
+    return Record(urn=urn, type=type_, name=name or urn, custom=True, read=False, id=urn, inputs=inputs,
+                  provider=provider, parent=None, dependencies=[], property_dependencies={}, protect=False,
+                  retain_on_delete=False, cluster=cluster, replacement_trigger=trigger)
+
+
+def provider(name: str, context: str) -> Record:
+    return record(f"p-{name}", PROVIDER_TYPE, {"context": context, "enableSecretMutable": "true"}, name=name)
+
+
+def namespace(urn: str, name: str, labels: dict, cluster: str = "c1") -> Record:
+    return record(urn, "kubernetes:core/v1:Namespace", {"kind": "Namespace", "metadata": {"name": name, "labels": labels}},
+                  provider=f"p-{cluster}::id", cluster=cluster)
+
+
+def secret(urn: str, data: str, cluster: str = "c1") -> Record:
+    return record(urn, "kubernetes:core/v1:Secret", {"kind": "Secret", "metadata": {"name": "s", "namespace": "n"},
+                                                      "data": Secret({"k": data})},
+                  provider=f"p-{cluster}::id", cluster=cluster)
+
+
+def sim(*records: Record) -> Simulation:
+    return Simulation(records=list(records), outputs={})
+
+
+def test_create_update_delete_and_unchanged() -> None:
+    before = sim(provider("c1", "c1"), namespace("ns-a", "a", {"x": "1"}), namespace("ns-b", "b", {}),
+                 namespace("ns-c", "c", {}))
+    after = sim(provider("c1", "c1"), namespace("ns-a", "a", {"x": "2"}), namespace("ns-b", "b", {}),
+                namespace("ns-d", "d", {}))
+    result = plan(before, after)
+    assert [(s.action, s.cluster, s.label) for s in result.steps] == [
+        ("delete", "c1", "Namespace c"), ("create", "c1", "Namespace d"), ("update", "c1", "Namespace a")]
+    assert result.step("Namespace a").changes == (Change('metadata.labels.x', "1", "2"),)
+    assert result.unchanged == 2  # the provider and namespace b
+    assert result.summary() == "Plan: 1 to create, 1 to update, 0 to replace, 1 to delete, 2 unchanged."
+
+
+def test_a_name_change_under_the_same_urn_is_a_replace_deleting_first() -> None:
+    result = plan(sim(provider("c1", "c1"), namespace("ns", "a", {})), sim(provider("c1", "c1"), namespace("ns", "b", {})))
+    step = result.step("Namespace b")
+    assert (step.action, step.reasons, step.delete_first) == ("replace", ("metadata.name",), True)
+
+
+def test_secret_data_follows_the_providers_config() -> None:
+    mutable = plan(sim(provider("c1", "c1"), secret("s", "1")), sim(provider("c1", "c1"), secret("s", "2")))
+    assert mutable.step("Secret n/s").action == "update"
+    plain = record("p-c1", PROVIDER_TYPE, {"context": "c1"}, name="c1")
+    immutable = plan(sim(plain, secret("s", "1")), sim(plain, secret("s", "2")))
+    assert (immutable.step("Secret n/s").action, immutable.step("Secret n/s").reasons) == ("replace", ("data",))
+
+
+def test_a_changed_trigger_replaces_a_generated_resource() -> None:
+    key = "tls:index/privateKey:PrivateKey"
+    result = plan(sim(record("k", key, {"algorithm": "RSA"}, trigger=0, name="key")),
+                  sim(record("k", key, {"algorithm": "RSA"}, trigger=1, name="key")))
+    step = result.step("PrivateKey key")
+    assert (step.action, step.cluster, step.reasons, step.changes) == ("replace", "generated", ("replacement_trigger",), ())
+
+
+def test_a_provider_pointed_at_another_cluster_replaces_everything_on_it() -> None:
+    before = sim(provider("c1", "c1"), namespace("ns", "a", {}), provider("c2", "c2"), namespace("ns2", "b", {}, "c2"))
+    after = sim(provider("c1", "other"), namespace("ns", "a", {}), provider("c2", "c2"), namespace("ns2", "b", {}, "c2"))
+    result = plan(before, after)
+    assert [(s.action, s.label, s.reasons) for s in result.steps] == [
+        ("replace", "Namespace a", ("its provider (another cluster)",)),
+        ("replace", "Provider c1", ("context",)),
+    ]
+
+
+def test_render_groups_by_cluster_and_ends_with_the_summary() -> None:
+    before = sim(provider("c1", "c1"), namespace("ns", "a", {"x": "1"}))
+    after = sim(provider("c1", "c1"), namespace("ns", "a", {"x": "2"}),
+                record("pw", "random:index/randomPassword:RandomPassword", {"length": 24}, name="pw"))
+    text = plan(before, after).render()
+    assert text.splitlines() == [
+        "@@ c1 @@",
+        "~ update   Namespace a",
+        '      metadata.labels.x: "1" → "2"',
+        "@@ generated @@",
+        "+ create   RandomPassword pw",
+        "Plan: 1 to create, 1 to update, 0 to replace, 0 to delete, 1 unchanged.",
+    ]
+    assert plan(before, before).render().splitlines() == [
+        "No changes.", "Plan: 0 to create, 0 to update, 0 to replace, 0 to delete, 2 unchanged."]
+
+
+# --set values, typed as Pulumi config --------------------------------------------------------------
+@pytest.mark.parametrize(("text", "value"), [
+    ("1-18", "1-18"), ("1.18.2-solo", "1.18.2-solo"), ("2.2.7", "2.2.7"), ("1.5", "1.5"), ("3", 3),
+    ("true", True), ("false", False), ('["gateway","waf"]', ["gateway", "waf"]), ('"7"', "7"), ("", ""),
+    ("null", "null"),
+])
+def test_set_values_are_typed_like_pulumi_config(text: str, value: object) -> None:
+    assert diff.config_value(text) == value
+    assert type(diff.config_value(text)) is type(value)
+
+
+def test_assignments() -> None:
+    assert diff.parse_assignment("istioCanaryRevision=1-18") == ("istioCanaryRevision", "1-18")
+    assert diff.parse_assignment("gloo-mesh-workshop:credentialsRotation=2") == ("credentialsRotation", 2)
+    assert diff.parse_assignment("features=[]") == ("features", [])
+    for bad in ("istioTag", "=1", "kubernetes:context=x"):
+        with pytest.raises(ValueError):
+            diff.parse_assignment(bad)
+
+
+def test_changed_config() -> None:
+    assert diff.changed_config({"a": 1, "b": 2}, [("c", 3), ("a", 4)], ["b"]) == {"a": 4, "c": 3}
+
+
+# The command ----------------------------------------------------------------------------------------
+def stack_file(tmp_path: Path, name: str, **config: object) -> Path:
+    doc = yaml.safe_load((ROOT / "stacks" / "base.yaml").read_text())
+    doc["config"].update({f"gloo-mesh-workshop:{k}": v for k, v in config.items()})
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def test_the_command_compares_two_stack_files_and_gates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = stack_file(tmp_path, "before")
+    after = stack_file(tmp_path, "after", glooMeshVersion="2.2.7")
+    assert diff.main([str(after), "--against", str(before), "--fail-on", "replace,update"]) == 1
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
+    assert out[0] == f"Change plan: {before} → {after}"
+    assert '~ update   HelmRelease gloo-mesh/gloo-mesh-enterprise' in out
+    assert '      version: "2.2.6" → "2.2.7"' in out
+    assert out[-1].startswith("Plan: 0 to create, 5 to update, 0 to replace, 0 to delete, ")
+    assert "error: the plan would update 5 resource(s) (--fail-on replace,update)" in captured.err
+
+
+def test_a_bad_config_is_the_error_pulumi_up_gives(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = stack_file(tmp_path, "before", istioCanaryTag="1.18.2-solo")
+    assert diff.main([str(stack_file(tmp_path, "after")), "--against", str(before)]) == 2
+    err = capsys.readouterr().err
+    assert "before the change: istioCanaryTag: '1.18.2-solo' is set without istioCanaryRevision" in err
+    after = stack_file(tmp_path, "after", credentialsRotation=-1)
+    assert diff.main([str(after), "--against", str(before), "--set", "istioCanaryRevision=1-17"]) == 2
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        "  - before the change: istioCanaryTag: '1.18.2-solo' is set without istioCanaryRevision; a canary tag "
+        "needs the canary revision it installs (set both, or neither)",
+        "  - after the change: istioCanaryRevision: '1-17' is the active revision (istioRevision); a canary is a "
+        "second revision beside it, so it needs another name (like 1-18)",
+        "  - after the change: istioCanaryTag: missing; istioCanaryRevision '1-17' needs the image tag it installs "
+        "(like 1.18.2-solo)",
+        "  - after the change: credentialsRotation: -1 is out of range; allowed is 0 to 2147483647",
+    ]
+
+
+def test_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        diff.main(["dev", "--fail-on", "explode"])
+    assert exited.value.code == 2
+    assert "--fail-on: unknown action(s) explode" in capsys.readouterr().err
+    assert diff.main([str(tmp_path / "missing.yaml")]) == 2
+    assert "no stack config file" in capsys.readouterr().err

@@ -1,0 +1,140 @@
+"""The replacement table: what makes `pulumi up` replace a resource rather than update it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.replacement import Options, replacement, rule_for
+
+SERVICE = "kubernetes:core/v1:Service"
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+SECRET = "kubernetes:core/v1:Secret"
+CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+NAMESPACE = "kubernetes:core/v1:Namespace"
+BINDING = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"
+CUSTOM = "kubernetes:networking.gloo.solo.io/v2:ExternalEndpoint"
+RELEASE = "kubernetes:helm.sh/v3:Release"
+PASSWORD = "random:index/randomPassword:RandomPassword"
+KEY = "tls:index/privateKey:PrivateKey"
+CERT = "tls:index/selfSignedCert:SelfSignedCert"
+PROVIDER = "pulumi:providers:kubernetes"
+
+
+def meta(name: str = "a", namespace: str = "ns", **extra: object) -> dict:
+    return {"name": name, "namespace": namespace, **extra}
+
+
+@pytest.mark.parametrize(("type_", "kind"), [
+    (NAMESPACE, "Namespace"), (SERVICE, "Service"), (DEPLOYMENT, "Deployment"), (CUSTOM, "ExternalEndpoint")])
+def test_every_kubernetes_object_is_replaced_on_name_or_namespace_deleting_first(type_: str, kind: str) -> None:
+    renamed = replacement(type_, kind, {"metadata": meta()}, {"metadata": meta(name="b")})
+    assert renamed.reasons == ("metadata.name",) and renamed.delete_first
+    moved = replacement(type_, kind, {"metadata": meta()}, {"metadata": meta(namespace="other")})
+    assert moved.reasons == ("metadata.namespace",)
+
+
+def test_labels_and_annotations_update_in_place() -> None:
+    old = {"metadata": meta(labels={"istio.io/rev": "1-17"})}
+    assert not replacement(NAMESPACE, "Namespace", old, {"metadata": meta(labels={"istio.io/rev": "1-18"})})
+
+
+def test_service_cluster_ip_replaces_and_its_selector_does_not() -> None:
+    old = {"metadata": meta(), "spec": {"clusterIP": "10.0.0.1", "selector": {"revision": "1-17"}}}
+    assert not replacement(SERVICE, "Service", old, {**old, "spec": {"clusterIP": "10.0.0.1",
+                                                                     "selector": {"revision": "1-18"}}})
+    assert replacement(SERVICE, "Service", old, {**old, "spec": {"clusterIP": "10.0.0.2",
+                                                                 "selector": {"revision": "1-17"}}}).reasons == (
+        "spec.clusterIP",)
+
+
+def test_deployment_selector_replaces_and_its_pod_template_does_not() -> None:
+    old = {"metadata": meta(), "spec": {"selector": {"matchLabels": {"app": "a"}},
+                                        "template": {"metadata": {"annotations": {"x": "1"}}}}}
+    template = {"selector": {"matchLabels": {"app": "a"}}, "template": {"metadata": {"annotations": {"x": "2"}}}}
+    assert not replacement(DEPLOYMENT, "Deployment", old, {**old, "spec": template})
+    selector = {"selector": {"matchLabels": {"app": "b"}}, "template": {"metadata": {"annotations": {"x": "1"}}}}
+    assert replacement(DEPLOYMENT, "Deployment", old, {**old, "spec": selector}).reasons == ("spec.selector",)
+
+
+def test_secret_and_config_map_data_replace_unless_the_provider_makes_them_mutable() -> None:
+    old = {"metadata": meta(), "type": "Opaque", "data": {"k": "1"}}
+    assert replacement(SECRET, "Secret", old, {**old, "data": {"k": "2"}}).reasons == ("data",)
+    assert replacement(SECRET, "Secret", {"metadata": meta(), "stringData": {"k": "1"}},
+                       {"metadata": meta(), "stringData": {"k": "2"}}).reasons == ("stringData",)
+    assert replacement(CONFIG_MAP, "ConfigMap", {"metadata": meta(), "data": {"k": "1"}},
+                       {"metadata": meta(), "data": {"k": "2"}}).reasons == ("data",)
+    assert not replacement(SECRET, "Secret", old, {**old, "metadata": meta(labels={"a": "b"})})
+    # This program's providers (enableSecretMutable, as the provider's inputs carry it).
+    mutable = {"context": "c1", "enableSecretMutable": "true"}
+    assert not replacement(SECRET, "Secret", old, {**old, "data": {"k": "2"}}, provider=mutable)
+    assert replacement(SECRET, "Secret", old, {**old, "type": "kubernetes.io/tls"}, provider=mutable).reasons == (
+        "type",)
+    frozen = {**old, "immutable": True}
+    assert replacement(SECRET, "Secret", frozen, {**frozen, "data": {"k": "2"}}, provider=mutable).reasons == ("data",)
+    assert replacement(CONFIG_MAP, "ConfigMap", {"metadata": meta(), "data": {"k": "1"}},
+                       {"metadata": meta(), "data": {"k": "2"}}, provider=mutable).reasons == ("data",)
+    assert not replacement(CONFIG_MAP, "ConfigMap", {"metadata": meta(), "data": {"k": "1"}},
+                           {"metadata": meta(), "data": {"k": "2"}}, provider={"enableConfigMapMutable": True})
+
+
+def test_binding_role_ref_replaces() -> None:
+    old = {"metadata": {"name": "b"}, "roleRef": {"name": "r1"}, "subjects": [{"name": "s1"}]}
+    assert replacement(BINDING, "ClusterRoleBinding", old, {**old, "roleRef": {"name": "r2"}}).reasons == ("roleRef",)
+    assert not replacement(BINDING, "ClusterRoleBinding", old, {**old, "subjects": [{"name": "s2"}]})
+
+
+def test_a_custom_resource_updates_every_spec_field_in_place() -> None:
+    # ExternalEndpoint: no field of Gloo's CRD is known to be immutable.
+    old = {"metadata": meta(), "spec": {"address": "1.2.3.4", "ports": [{"name": "http", "number": 80}]}}
+    assert not replacement(CUSTOM, "ExternalEndpoint", old, {**old, "spec": {"address": "5.6.7.8", "ports": []}})
+
+
+def test_helm_release_replaces_only_on_name_or_namespace() -> None:
+    old = {"name": "gloo-mesh-agent", "namespace": "gloo-mesh", "chart": "gloo-mesh-agent", "version": "2.2.6",
+           "repositoryOpts": {"repo": "https://a"}, "values": {"cluster": "c1"}}
+    upgraded = {**old, "version": "2.2.7", "chart": "other", "repositoryOpts": {"repo": "https://b"},
+                "values": {"cluster": "c2"}}
+    assert not replacement(RELEASE, None, old, upgraded)
+    renamed = replacement(RELEASE, None, old, {**old, "name": "agent"})
+    assert renamed.reasons == ("name",) and not renamed.delete_first
+
+
+def test_generated_values_are_replaced_by_any_input_change() -> None:
+    assert replacement(PASSWORD, None, {"length": 24}, {"length": 24, "keepers": {"credentialsRotation": "1"}}
+                       ).reasons == ("keepers",)
+    assert replacement(KEY, None, {"algorithm": "RSA", "rsaBits": 2048},
+                       {"algorithm": "RSA", "rsaBits": 4096}).reasons == ("rsaBits",)
+    assert not replacement(PASSWORD, None, {"length": 24}, {"length": 24})
+
+
+def test_a_certificates_early_renewal_updates_in_place() -> None:
+    old = {"privateKeyPem": "k", "validityPeriodHours": 8760, "earlyRenewalHours": 0}
+    assert not replacement(CERT, None, old, {**old, "earlyRenewalHours": 720})
+    assert replacement(CERT, None, old, {**old, "validityPeriodHours": 2160}).reasons == ("validityPeriodHours",)
+    assert replacement(CERT, None, old, {**old, "privateKeyPem": "k2"}).reasons == ("privateKeyPem",)
+
+
+def test_replacement_trigger_replaces_when_it_changes_and_not_when_it_first_appears() -> None:
+    inputs = {"algorithm": "RSA"}
+    assert replacement(KEY, None, inputs, inputs, Options(0), Options(1)).reasons == ("replacement_trigger",)
+    assert not replacement(KEY, None, inputs, inputs, Options(None), Options(0))
+    assert not replacement(KEY, None, inputs, inputs, Options(None), Options(1))
+    assert not replacement(KEY, None, inputs, inputs, Options(2), Options(2))
+
+
+def test_replace_on_changes_option() -> None:
+    old = {"metadata": meta(), "spec": {"a": 1}}
+    new = {"metadata": meta(), "spec": {"a": 2}}
+    assert not replacement(CUSTOM, "X", old, new)
+    assert replacement(CUSTOM, "X", old, new, new_options=Options(replace_on_changes=("spec.a",))).reasons == (
+        "spec.a",)
+
+
+def test_the_kubernetes_provider_is_replaced_with_another_context() -> None:
+    assert replacement(PROVIDER, None, {"context": "c1"}, {"context": "c2"}).reasons == ("context",)
+    assert not replacement(PROVIDER, None, {"context": "c1", "enableServerSideApply": "true"},
+                           {"context": "c1", "enableServerSideApply": "false"})
+
+
+def test_unknown_types_are_never_replaced_by_inputs() -> None:
+    assert rule_for("other:index:Thing").replace_on == ()

@@ -1,0 +1,156 @@
+"""When `pulumi up` replaces a resource instead of updating it in place: a pure table, per provider.
+
+A replacement (a new object, a new generated value) is decided by the resource's provider, from the
+old and new inputs, and by the engine, from resource options. This module writes those decisions
+down for the resources this program declares, so the offline change plan (`tools.diff`) and the
+simulation's stand-in values (`tools.simulate`) can apply them without a provider:
+
+- **pulumi-kubernetes** (`provider/pkg/provider/diff.go` `forceNew` and `provider.go` `Diff`): a
+  change of `metadata.name` or `metadata.namespace` replaces every object; some kinds add fields
+  (a Service's `spec.clusterIP`, a Deployment's `spec.selector`, a binding's `roleRef`, a Secret's
+  `type`, ...). A Secret's `data` and `stringData` and a ConfigMap's `data` and `binaryData`
+  replace too unless the provider has `enableSecretMutable`/`enableConfigMapMutable` (this
+  program's providers make Secrets mutable) and the new object is not `immutable`. A custom
+  resource is replaced only on name or namespace: the provider knows nothing of its fields, and
+  no field of the Gloo 2.2 kinds this program uses is known to be immutable (their CRDs carry no
+  validation rules that say so), an ExternalEndpoint included. A named object that is replaced is
+  deleted first (the new one has the same name).
+- **Helm releases** (`helm_release.go` `Diff`): only `name` and `namespace`. A new chart version,
+  values, or even another chart or repository is a `helm upgrade` of the same release.
+- **pulumi-random**: every input replaces (that is what `keepers` are for).
+- **pulumi-tls**: every input replaces, except a certificate's `earlyRenewalHours` (updated in place).
+- **the engine**: a changed `replacement_trigger` option replaces (a trigger absent on either side
+  does not); a `replace_on_changes` path replaces when it changes.
+- **the Kubernetes provider resource**: a changed `kubeconfig`, `context` or `cluster` replaces it
+  when the active cluster changes (not decidable offline; assumed), and with it every resource it
+  manages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+KUBERNETES_PROVIDER = "pulumi:providers:kubernetes"
+METADATA_IDENTITY = ("metadata.name", "metadata.namespace")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What replaces a resource of one type (and kind)."""
+
+    #: input paths (dotted, top-level input names as Pulumi sends them) whose change replaces
+    replace_on: tuple[str, ...] = ()
+    #: every input change replaces, except changes under `update_in_place`
+    any_input: bool = False
+    update_in_place: tuple[str, ...] = ()
+    #: the provider deletes the old object before it creates the new one (same name)
+    delete_first: bool = False
+
+
+_SELECTOR = ("spec.selector",)
+#: pulumi-kubernetes' forceNew fields by kind, beyond metadata.name/namespace.
+KUBERNETES_KINDS: dict[str, tuple[str, ...]] = {
+    "Service": ("spec.clusterIP",),
+    "Deployment": _SELECTOR,
+    "DaemonSet": _SELECTOR,
+    "StatefulSet": ("spec.podManagementPolicy", "spec.revisionHistoryLimit", "spec.selector", "spec.serviceName",
+                    "spec.volumeClaimTemplates"),
+    "Job": ("spec.completions", "spec.parallelism", "spec.selector", "spec.template"),
+    "PersistentVolumeClaim": ("spec.accessModes", "spec.selector", "spec.storageClassName", "spec.volumeName"),
+    "StorageClass": ("parameters", "provisioner"),
+    "RoleBinding": ("roleRef",),
+    "ClusterRoleBinding": ("roleRef",),
+    "Secret": ("type",),
+}
+#: Replaced on their contents unless the provider makes the kind mutable and the object is not `immutable`.
+IMMUTABLE_CONTENTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Secret": ("enableSecretMutable", ("type", "data", "stringData")),
+    "ConfigMap": ("enableConfigMapMutable", ("data", "binaryData")),
+}
+
+RULES: dict[str, Rule] = {
+    HELM_RELEASE: Rule(replace_on=("name", "namespace")),
+    KUBERNETES_PROVIDER: Rule(replace_on=("kubeconfig", "context", "cluster")),
+    "random:index/randomPassword:RandomPassword": Rule(any_input=True),
+    "random:index/randomString:RandomString": Rule(any_input=True),
+    "random:index/randomUuid:RandomUuid": Rule(any_input=True),
+    "random:index/randomId:RandomId": Rule(any_input=True),
+    "tls:index/privateKey:PrivateKey": Rule(any_input=True),
+    "tls:index/certRequest:CertRequest": Rule(any_input=True),
+    "tls:index/selfSignedCert:SelfSignedCert": Rule(any_input=True, update_in_place=("earlyRenewalHours",)),
+    "tls:index/locallySignedCert:LocallySignedCert": Rule(any_input=True, update_in_place=("earlyRenewalHours",)),
+}
+
+
+def _enabled(value: Any) -> bool:
+    return value is True or value == "true"
+
+
+def rule_for(resource_type: str, kind: str | None = None, provider: Mapping[str, Any] | None = None,
+             immutable: bool = False) -> Rule:
+    """The rule for a resource type; Kubernetes objects by kind (any other kind: a custom resource),
+    under their provider's config (`provider`: its inputs) and their own `immutable` field."""
+    if resource_type in RULES:
+        return RULES[resource_type]
+    if resource_type.startswith("kubernetes:"):
+        fields = KUBERNETES_KINDS.get(kind or "", ())
+        if kind in IMMUTABLE_CONTENTS:
+            flag, contents = IMMUTABLE_CONTENTS[kind]
+            if immutable or not _enabled((provider or {}).get(flag)):
+                fields = contents
+        return Rule(replace_on=(*METADATA_IDENTITY, *fields), delete_first=True)
+    return Rule()
+
+
+@dataclass(frozen=True)
+class Replacement:
+    #: why: the changed input paths (or option) that force it
+    reasons: tuple[str, ...] = ()
+    delete_first: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.reasons)
+
+
+@dataclass(frozen=True)
+class Options:
+    """The resource options that bear on replacement."""
+
+    replacement_trigger: Any = None
+    replace_on_changes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def value_at(value: Any, path: str) -> Any:
+    """The value at a dotted path (None where it is absent)."""
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def replacement(resource_type: str, kind: str | None, old: Mapping[str, Any], new: Mapping[str, Any],
+                old_options: Options | None = None, new_options: Options | None = None,
+                provider: Mapping[str, Any] | None = None) -> Replacement:
+    """Whether changing `old` inputs to `new` (secrets revealed) replaces the resource, and why;
+    `provider` is the Kubernetes provider's inputs (its config)."""
+    rule = rule_for(resource_type, kind, provider, _enabled(new.get("immutable")))
+    old_options, new_options = old_options or Options(), new_options or Options()
+    reasons: list[str] = []
+    if rule.any_input:
+        for key in sorted(set(old) | set(new)):
+            if key in ("__defaults",) or key in rule.update_in_place:
+                continue
+            if old.get(key) != new.get(key):
+                reasons.append(key)
+    paths: Iterable[str] = (*rule.replace_on, *new_options.replace_on_changes)
+    for path in dict.fromkeys(paths):
+        if value_at(old, path) != value_at(new, path):
+            reasons.append(path)
+    old_trigger, new_trigger = old_options.replacement_trigger, new_options.replacement_trigger
+    if old_trigger is not None and new_trigger is not None and old_trigger != new_trigger:
+        reasons.append("replacement_trigger")
+    return Replacement(tuple(reasons), rule.delete_first and bool(reasons))
