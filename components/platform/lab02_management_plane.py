@@ -121,7 +121,7 @@ class ManagementPlane(pulumi.ComponentResource):
         release_prerequisites: list[pulumi.Resource] = [namespace]
         if s.managed_relay_trust:
             self.relay_authority = RelayAuthority(
-                "relay-authority", RelayAuthorityArgs(), pulumi.ResourceOptions(parent=self))
+                "relay-authority", RelayAuthorityArgs(s.credentials_rotation), pulumi.ResourceOptions(parent=self))
             release_prerequisites += management_secrets(cluster, self.relay_authority, self, [namespace])
         self.release = helm.release(
             cluster, self,

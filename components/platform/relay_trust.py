@@ -35,6 +35,7 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 import pulumi_tls as tls
 
+from components.core import rotation
 from components.core.cluster import Cluster
 from components.core.constants import (
     GLOO_MESH_NS,
@@ -185,10 +186,9 @@ def declare_secrets(cluster: Cluster, specs: Sequence[SecretSpec], parent: pulum
 
 @dataclass(frozen=True)
 class RelayAuthorityArgs:
-    #: Regenerates every key, certificate and the token when a value changes (`credentialsRotation`):
-    #: the token's `keepers`, and the `replacement_trigger` of each pulumi-tls resource (Pulumi 3.214+).
-    #: None (no rotation) leaves both unset.
-    keepers: Mapping[str, str] | None = None
+    #: `credentialsRotation`: raising it regenerates every key, certificate and the token (the
+    #: token's keepers, each pulumi-tls resource's replacement trigger: components/core/rotation.py).
+    credentials_rotation: int = 0
 
 
 class RelayAuthority(pulumi.ComponentResource):
@@ -201,7 +201,7 @@ class RelayAuthority(pulumi.ComponentResource):
     def __init__(self, name: str, args: RelayAuthorityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:platform:RelayAuthority", name, None, opts)
         self._name = name
-        self._keepers = dict(args.keepers) if args.keepers is not None else None
+        self._rotation = args.credentials_rotation
         child = self._child_opts()
         ca_key = tls.PrivateKey(f"{name}-root-ca-key", algorithm=KEY_ALGORITHM, rsa_bits=ROOT_CA_RSA_BITS, opts=child)
         self._ca_key_pem: pulumi.Output[str] = pulumi.Output.secret(ca_key.private_key_pem)
@@ -216,7 +216,8 @@ class RelayAuthority(pulumi.ComponentResource):
         )
         #: The root CA certificate (public): agents verify the server with it, the server verifies agents.
         self.ca_cert_pem: pulumi.Output[str] = ca.cert_pem
-        token = random.RandomPassword(f"{name}-token", length=TOKEN_LENGTH, special=False, keepers=self._keepers,
+        token = random.RandomPassword(f"{name}-token", length=TOKEN_LENGTH, special=False,
+                                      keepers=rotation.keepers(self._rotation),
                                       opts=pulumi.ResourceOptions(parent=self))
         #: The identity token both sides hold (secret).
         self.token: pulumi.Output[str] = pulumi.Output.secret(token.result)
@@ -225,9 +226,8 @@ class RelayAuthority(pulumi.ComponentResource):
         self.register_outputs({"caCertPem": self.ca_cert_pem})
 
     def _child_opts(self) -> pulumi.ResourceOptions:
-        if self._keepers is None:
-            return pulumi.ResourceOptions(parent=self)
-        return pulumi.ResourceOptions(parent=self, replacement_trigger=self._keepers)
+        """pulumi-tls has no keepers: the rotation counter replaces keys and certificates as a trigger."""
+        return rotation.replacement_options(self._rotation, pulumi.ResourceOptions(parent=self))
 
     def _issue(self, suffix: str, profile: CertProfile) -> TlsCredentials:
         child = self._child_opts()

@@ -150,6 +150,23 @@ def test_rotation_regenerates_every_credential_and_rolls_exactly_its_consumers()
             assert step.changes and all(c.secret for c in step.changes), label
 
 
+RELAY_GENERATED = {("replace", "generated", label) for label in (
+    "PrivateKey relay-authority-root-ca-key", "SelfSignedCert relay-authority-root-ca", "RandomPassword relay-authority-token",
+    *(f"{kind} relay-authority-{who}-{suffix}" for who in ("server", "agent-cluster1", "agent-cluster2")
+      for kind, suffix in (("PrivateKey", "key"), ("CertRequest", "csr"), ("LocallySignedCert", "cert"))))}
+RELAY_CONSUMERS = {("update", "mgmt", "Secret gloo-mesh/relay-server-tls-secret"),
+                   ("update", "mgmt", "Secret gloo-mesh/relay-identity-token-secret"),
+                   *(("update", cluster, f"Secret gloo-mesh/{name}") for cluster in WORKLOAD_CLUSTERS
+                     for name in ("relay-root-tls-secret", "relay-client-tls-secret", "relay-identity-token-secret"))}
+
+
+def test_rotation_with_managed_relay_trust_also_regenerates_the_relay_pki_and_updates_its_secrets() -> None:
+    plan = cached_plan(dev_config(relayTrust="managed"), dev_config(relayTrust="managed", credentialsRotation=1))
+    assert set(steps(plan)) == GENERATED | CONSUMERS | RELAY_GENERATED | RELAY_CONSUMERS
+    # The charts name the Secrets, not their content: no release changes; the Secrets update in place.
+    assert not any(step.label.startswith("HelmRelease") for step in plan.steps)
+
+
 def test_certificate_renewal_config_changes_only_the_certificate() -> None:
     earlier = cached_plan(dev_config(), dev_config(gatewayCertEarlyRenewalHours=1440))
     assert set(steps(earlier)) == {("update", "generated", "SelfSignedCert gateway-tls-cert")}
