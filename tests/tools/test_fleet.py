@@ -291,9 +291,11 @@ def test_the_namespace_rule_still_catches_a_workload_stack_object_outside_the_ma
     assert all("[mandatory] namespace-exists" in p for p in problems)
 
 
-def test_check_passes_a_fleet_with_managed_relay_trust() -> None:
+def test_check_passes_a_fleet_with_managed_relay_trust_a_canary_and_rotated_credentials() -> None:
     fleet = load_fleet("dev")
-    managed = dataclasses.replace(fleet, config={**fleet.config, "relayTrust": "managed"})
+    managed = dataclasses.replace(fleet, config={
+        **fleet.config, "relayTrust": "managed", "istioCanaryRevision": "1-18", "istioCanaryTag": "1.18.2-solo",
+        "credentialsRotation": 2})
     assert fleet_check.check(managed) == []
     outputs = fleet_check.evaluate_stacks(managed)["dev-management"].outputs
     # The CA key never leaves the management stack: it hands over certificates, keys and the token.
