@@ -261,41 +261,42 @@ def rules(found: Iterable[Need]) -> list[Rule]:
                   key=lambda r: (r.namespace is not None, r.namespace or "", r.group, r.resource, r.names))
 
 
-def documents(sim: Simulation, cluster: str) -> list[dict[str, Any]]:
+def documents(sim: Simulation, cluster: str, identity: str = DEPLOYER) -> list[dict[str, Any]]:
     """The ServiceAccount, ClusterRole and Roles (each with its binding) for `cluster`, and the
-    namespaces the stack declares that hold a Role (see `header`)."""
+    namespaces the stack declares that hold a Role (see `header`). `identity` names the
+    ServiceAccount, roles and bindings: one per stack where several stacks deploy to one cluster."""
     all_rules = rules(needs(sim.records, cluster))
     declared_namespaces = {r.k8s_name for r in sim.select("Namespace", cluster=cluster)}
-    subject = {"kind": "ServiceAccount", "name": DEPLOYER, "namespace": DEPLOYER_NAMESPACE}
+    subject = {"kind": "ServiceAccount", "name": identity, "namespace": DEPLOYER_NAMESPACE}
     docs: list[dict[str, Any]] = [
         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": DEPLOYER_NAMESPACE}},
-        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": DEPLOYER, "namespace": DEPLOYER_NAMESPACE}},
-        {"apiVersion": f"{RBAC_GROUP}/v1", "kind": "ClusterRole", "metadata": {"name": DEPLOYER},
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": identity, "namespace": DEPLOYER_NAMESPACE}},
+        {"apiVersion": f"{RBAC_GROUP}/v1", "kind": "ClusterRole", "metadata": {"name": identity},
          "rules": [r.document() for r in all_rules if r.namespace is None]},
-        {"apiVersion": f"{RBAC_GROUP}/v1", "kind": "ClusterRoleBinding", "metadata": {"name": DEPLOYER},
-         "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": DEPLOYER}, "subjects": [subject]},
+        {"apiVersion": f"{RBAC_GROUP}/v1", "kind": "ClusterRoleBinding", "metadata": {"name": identity},
+         "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": identity}, "subjects": [subject]},
     ]
     namespaces = sorted({r.namespace for r in all_rules if r.namespace is not None})
     for namespace in namespaces:
         if namespace in declared_namespaces:
             docs.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
         docs.append({"apiVersion": f"{RBAC_GROUP}/v1", "kind": "Role",
-                     "metadata": {"name": DEPLOYER, "namespace": namespace},
+                     "metadata": {"name": identity, "namespace": namespace},
                      "rules": [r.document() for r in all_rules if r.namespace == namespace]})
         docs.append({"apiVersion": f"{RBAC_GROUP}/v1", "kind": "RoleBinding",
-                     "metadata": {"name": DEPLOYER, "namespace": namespace},
-                     "roleRef": {"apiGroup": RBAC_GROUP, "kind": "Role", "name": DEPLOYER}, "subjects": [subject]})
+                     "metadata": {"name": identity, "namespace": namespace},
+                     "roleRef": {"apiGroup": RBAC_GROUP, "kind": "Role", "name": identity}, "subjects": [subject]})
     return docs
 
 
-def header(sim: Simulation, cluster: str, stack: str) -> str:
+def header(sim: Simulation, cluster: str, stack: str, identity: str = DEPLOYER) -> str:
     """The comment at the top of `rbac-<cluster>.yaml`: how to use it, and what is stated rather than derived."""
     releases = sim.select(HELM_RELEASE, cluster=cluster)
     lines = [
         f"Least privilege for `pulumi up` / `pulumi destroy` of stack `{stack}` on cluster `{cluster}`",
         "(tools/rbac.py; docs/security.md). A cluster admin applies it once:",
         f"  kubectl --context <{cluster}> apply -f rbac-{cluster}.yaml",
-        f"and the deploy runs as ServiceAccount {DEPLOYER_NAMESPACE}/{DEPLOYER} (a kubeconfig with its token).",
+        f"and the deploy runs as ServiceAccount {DEPLOYER_NAMESPACE}/{identity} (a kubeconfig with its token).",
         "",
         "The namespaces below that the stack declares are created here too, so their Roles can be bound",
         "before the first deploy. The stack adopts them: pulumi-kubernetes before 4.29 does by server-side",

@@ -120,8 +120,10 @@ def test_render_writes_the_stacks_and_the_operator_manifests_byte_identically(tm
     files = sorted(p.relative_to(tmp_path / "a").as_posix() for p in (tmp_path / "a").rglob("*") if p.is_file())
     assert files == ["README.md", "operator/identity.yaml", "operator/kustomization.yaml",
                      "operator/stack-dev-cluster1.yaml", "operator/stack-dev-cluster2.yaml",
-                     "operator/stack-dev-management.yaml", "stacks/dev-cluster1.yaml", "stacks/dev-cluster2.yaml",
-                     "stacks/dev-management.yaml"]
+                     "operator/stack-dev-management.yaml", "rbac/dev-cluster1/rbac-cluster1.yaml",
+                     "rbac/dev-cluster1/rbac-mgmt.yaml", "rbac/dev-cluster2/rbac-cluster2.yaml",
+                     "rbac/dev-cluster2/rbac-mgmt.yaml", "rbac/dev-management/rbac-mgmt.yaml",
+                     "stacks/dev-cluster1.yaml", "stacks/dev-cluster2.yaml", "stacks/dev-management.yaml"]
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     # The stack files are ordinary stack config: the program reads them back as rendered.
@@ -302,3 +304,32 @@ def test_check_passes_a_fleet_with_managed_relay_trust_a_canary_and_rotated_cred
     assert isinstance(outputs["relayAgentPrivateKeys"], Secret) and isinstance(outputs["relayToken"], Secret)
     assert set(outputs["relayAgentCertificates"]) == {"cluster1", "cluster2"}
     assert not any("relay-authority-root-ca-key" in str(v) for v in outputs.values())
+
+
+def test_each_stack_has_its_own_least_privilege_identity_on_the_management_cluster(tmp_path: Path) -> None:
+    assert main(["render", "dev", "--out", str(tmp_path)]) == 0
+    docs = list(yaml.safe_load_all((tmp_path / "rbac" / "dev-cluster2" / "rbac-mgmt.yaml").read_text()))
+    account = next(d for d in docs if d["kind"] == "ServiceAccount")
+    assert account["metadata"] == {"name": "gloo-mesh-workshop-deployer-dev-cluster2",
+                                   "namespace": "gloo-mesh-workshop-deployer"}
+    roles = [d for d in docs if d["kind"] == "Role"]
+    assert [r["metadata"]["namespace"] for r in roles] == ["gloo-mesh"]
+    rules = roles[0]["rules"]
+    # Only its own cluster's registration and lifecycle managers, by name; no Secret, no release there.
+    assert {res for r in rules for res in r["resources"]} == {
+        "kubernetesclusters", "istiolifecyclemanagers", "gatewaylifecyclemanagers"}
+    assert sorted(n for r in rules for n in r.get("resourceNames", [])) == [
+        "cluster2", "cluster2-eastwest", "cluster2-ingress", "cluster2-installation"]
+    assert next(d for d in docs if d["kind"] == "ClusterRole")["rules"] == []
+
+
+def test_a_workload_stack_can_reach_the_management_cluster_with_its_own_kubeconfig() -> None:
+    doc = fleet_doc()
+    doc["workloadClusters"][1]["managementKubeconfigSecret"] = {"name": "kubeconfig-mgmt-as-cluster2", "key": "config"}
+    fleet = parse_fleet(doc)
+    configs = stack_configs(fleet)
+    volumes = {name: stack_manifest(fleet, name, configs[name])["spec"]["workspaceTemplate"]["spec"]["podTemplate"]
+               ["spec"]["volumes"] for name in ("dev-cluster1", "dev-cluster2")}
+    assert [v["secret"]["secretName"] for v in volumes["dev-cluster2"]] == ["kubeconfig-mgmt-as-cluster2",
+                                                                           "kubeconfig-cluster2"]
+    assert [v["secret"]["secretName"] for v in volumes["dev-cluster1"]] == ["kubeconfig-mgmt", "kubeconfig-cluster1"]

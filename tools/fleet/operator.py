@@ -31,27 +31,37 @@ def _secret_ref(ref: SecretRef) -> dict[str, Any]:
     return {"type": "Secret", "secret": {"name": ref.name, "key": ref.key}}
 
 
-def kubeconfig_path(cluster: FleetCluster) -> str:
-    return f"{KUBECONFIG_MOUNT_DIR}/{cluster.name}/config"
+def kubeconfig_path(cluster: str) -> str:
+    return f"{KUBECONFIG_MOUNT_DIR}/{cluster}/config"
 
 
-def _volume_name(cluster: FleetCluster) -> str:
-    return f"kubeconfig-{cluster.name}"
+def reached_kubeconfigs(fleet: Fleet, config: Mapping[str, Any]) -> dict[str, SecretRef]:
+    """By cluster name: the kubeconfig Secret a stack's workspace mounts for each cluster it reaches
+    (the management stack: the management cluster; a workload stack: the management cluster, with its
+    own identity there if the fleet file gives one, and its cluster)."""
+    if config.get("role") != "workload":
+        return {fleet.management.name: fleet.management.kubeconfig} if fleet.management.kubeconfig else {}
+    cluster = workload_cluster(fleet, config)
+    reached = {fleet.management.name: cluster.management_kubeconfig or fleet.management.kubeconfig,
+               cluster.name: cluster.kubeconfig}
+    return {name: ref for name, ref in reached.items() if ref is not None}
 
 
-def workspace_template(fleet: Fleet, clusters: list[FleetCluster]) -> dict[str, Any]:
+def workload_cluster(fleet: Fleet, config: Mapping[str, Any]) -> FleetCluster:
+    return next(c for c in fleet.workloads if c.name == config["workloadCluster"])
+
+
+def workspace_template(fleet: Fleet, kubeconfigs: Mapping[str, SecretRef]) -> dict[str, Any]:
     """The workspace image, and the kubeconfig Secrets of the clusters this stack reaches, as files."""
-    mounted = [c for c in clusters if c.kubeconfig]
     spec: dict[str, Any] = {"image": fleet.image}
-    if mounted:
+    if kubeconfigs:
         spec["podTemplate"] = {"spec": {
             "containers": [{"name": WORKSPACE_CONTAINER, "volumeMounts": [
-                {"name": _volume_name(c), "mountPath": f"{KUBECONFIG_MOUNT_DIR}/{c.name}", "readOnly": True}
-                for c in mounted]}],
-            "volumes": [{"name": _volume_name(c), "secret": {
-                "secretName": c.kubeconfig.name,  # type: ignore[union-attr]
-                "items": [{"key": c.kubeconfig.key, "path": "config"}]}}  # type: ignore[union-attr]
-                for c in mounted],
+                {"name": f"kubeconfig-{name}", "mountPath": f"{KUBECONFIG_MOUNT_DIR}/{name}", "readOnly": True}
+                for name in kubeconfigs]}],
+            "volumes": [{"name": f"kubeconfig-{name}", "secret": {
+                "secretName": ref.name, "items": [{"key": ref.key, "path": "config"}]}}
+                for name, ref in kubeconfigs.items()],
         }}
     return {"spec": spec}
 
@@ -59,12 +69,11 @@ def workspace_template(fleet: Fleet, clusters: list[FleetCluster]) -> dict[str, 
 def operator_config(fleet: Fleet, config: Mapping[str, Any]) -> dict[str, Any]:
     """A stack's program config as the operator sets it: project-prefixed, plus the mounted kubeconfigs."""
     values = dict(config)
-    if fleet.management.kubeconfig:
-        values["mgmtKubeconfig"] = kubeconfig_path(fleet.management)
-    if config.get("role") == "workload":
-        cluster = next(c for c in fleet.workloads if c.name == config["workloadCluster"])
-        if cluster.kubeconfig:
-            values["workloadKubeconfigs"] = [kubeconfig_path(cluster)]
+    kubeconfigs = reached_kubeconfigs(fleet, config)
+    if fleet.management.name in kubeconfigs:
+        values["mgmtKubeconfig"] = kubeconfig_path(fleet.management.name)
+    if config.get("role") == "workload" and config["workloadCluster"] in kubeconfigs:
+        values["workloadKubeconfigs"] = [kubeconfig_path(config["workloadCluster"])]
     return {f"{PROJECT}:{k}": v for k, v in sorted(values.items())}
 
 
@@ -92,11 +101,9 @@ def stack_manifest(fleet: Fleet, stack: str, config: Mapping[str, Any]) -> dict[
     spec["config"] = operator_config(fleet, config)
     if role == "management":  # only the management plane uses the license
         spec["secretsRef"] = {f"{PROJECT}:licenseKey": _secret_ref(fleet.license)}
-        reached = [fleet.management]
     else:
         spec["prerequisites"] = [{"name": fleet.management_stack}]
-        reached = [fleet.management, next(c for c in fleet.workloads if c.name == config["workloadCluster"])]
-    spec["workspaceTemplate"] = workspace_template(fleet, reached)
+    spec["workspaceTemplate"] = workspace_template(fleet, reached_kubeconfigs(fleet, config))
     return {
         "apiVersion": STACK_API_VERSION,
         "kind": "Stack",
@@ -130,4 +137,9 @@ def referenced_secrets(fleet: Fleet) -> list[tuple[SecretRef, str]]:
     for cluster in (fleet.management, *fleet.workloads):
         if cluster.kubeconfig:
             refs.append((cluster.kubeconfig, f"a kubeconfig with context {cluster.context!r} for {cluster.name}"))
+    for cluster in fleet.workloads:
+        if cluster.management_kubeconfig:
+            refs.append((cluster.management_kubeconfig, f"a kubeconfig with context {fleet.management.context!r} "
+                                                        f"for {fleet.management.name}, as stack "
+                                                        f"{fleet.workload_stack(cluster.name)}'s identity"))
     return refs

@@ -1,10 +1,12 @@
 """`python -m tools.fleet render FLEET --out DIR`: a fleet's stack config files and operator manifests.
 
-Writes `DIR/stacks/<stack>.yaml` (each stack's config, for `pulumi up --config-file` by hand) and
+Writes `DIR/stacks/<stack>.yaml` (each stack's config, for `pulumi up --config-file` by hand);
 `DIR/operator/`: `identity.yaml` (namespace, ServiceAccount, its binding), one `stack-<stack>.yaml`
-per stack, and `kustomization.yaml` (`kubectl apply -k DIR/operator`), plus `DIR/README.md`
-with the Secrets to create first. Each stack's config is validated by the program's own config
-check before anything is written. The same fleet file gives byte-identical files.
+per stack, and `kustomization.yaml` (`kubectl apply -k DIR/operator`); `DIR/rbac/<stack>/
+rbac-<cluster>.yaml`: the least privilege each stack's identity needs on each cluster it reaches
+(`tools/rbac.py`, from the stack evaluated under the mocks), one identity per stack; and
+`DIR/README.md` with the Secrets to create first. Each stack's config is validated by the
+program's own config check before anything is written. The same fleet file gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from typing import Any
 import yaml
 
 from components.core.config import ConfigError, parse_settings
+from tools import rbac
 
+from .check import evaluate_stacks
 from .operator import identity_manifests, referenced_secrets, stack_manifest
 from .spec import Fleet, stack_configs, stack_file_text
 
@@ -33,6 +37,12 @@ def validate(fleet: Fleet, configs: dict[str, dict[str, Any]]) -> None:
         raise ConfigError(problems)
 
 
+def stack_identity(stack: str) -> str:
+    """The ServiceAccount (and roles) a stack deploys as on a cluster: one per stack, so several
+    stacks that reach the management cluster each hold only what they need there."""
+    return f"{rbac.DEPLOYER}-{stack}"
+
+
 def _yaml(docs: list[dict[str, Any]]) -> str:
     return yaml.safe_dump_all(docs, sort_keys=False, default_flow_style=False)
 
@@ -46,7 +56,10 @@ Stacks: {', '.join(f'`{fleet.qualified(s)}`' for s in fleet.stacks)}.
 1. Install the Pulumi Kubernetes Operator v2 (docs/fleet.md).
 2. Create the namespace and, in it, the Secrets the stacks reference (never in these files):
 {secrets}
-3. `kubectl apply -k operator/`: the management stack runs first, each workload stack after it.
+3. On each cluster, a cluster admin applies the RBAC of each stack that reaches it
+   (`rbac/<stack>/rbac-<cluster>.yaml`: ServiceAccount `{rbac.DEPLOYER_NAMESPACE}/{rbac.DEPLOYER}-<stack>`
+   and its roles); the kubeconfig Secrets carry those identities' tokens.
+4. `kubectl apply -k operator/`: the management stack runs first, each workload stack after it.
 """
 
 
@@ -57,6 +70,11 @@ def render(fleet: Fleet, out: Path) -> list[Path]:
     for stack, config in configs.items():
         files[out / "stacks" / f"{stack}.yaml"] = stack_file_text(fleet, stack, config)
         files[out / "operator" / f"stack-{stack}.yaml"] = _yaml([stack_manifest(fleet, stack, config)])
+    for stack, sim in evaluate_stacks(fleet).items():
+        identity = stack_identity(stack)
+        for cluster in rbac.clusters(sim):
+            files[out / "rbac" / stack / f"rbac-{cluster}.yaml"] = (
+                rbac.header(sim, cluster, stack, identity) + _yaml(rbac.documents(sim, cluster, identity)))
     files[out / "operator" / "identity.yaml"] = _yaml(identity_manifests(fleet))
     files[out / "operator" / "kustomization.yaml"] = _yaml([{
         "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",

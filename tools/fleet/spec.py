@@ -57,6 +57,9 @@ class FleetCluster:
     kubeconfig: SecretRef | None
     #: Bookinfo reviews versions; None: the program's default for the cluster's position.
     reviews_versions: tuple[str, ...] | None = None
+    #: A workload cluster's stack: its own kubeconfig for the management cluster (its identity there,
+    #: with only what that stack needs); None: the management cluster's kubeconfig Secret.
+    management_kubeconfig: SecretRef | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,8 @@ class _Reader:
             context=self.string(value, "context", f"{path}.context", default=name),
             kubeconfig=self.secret(value, "kubeconfigSecret", f"{path}.kubeconfigSecret", required=False),
             reviews_versions=tuple(reviews) if reviews else None,
+            management_kubeconfig=self.secret(value, "managementKubeconfigSecret",
+                                              f"{path}.managementKubeconfigSecret", required=False),
         )
 
 
