@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.support.scenarios import dev_fleet
-from tools.fleet import check as fleet_check
 from tools.fleet.__main__ import main
-from tools.fleet.check import FleetEvaluation, equivalence_problems, isolation_problems, secret_problems
 from tools.fleet.operator import identity_manifests, stack_manifest
 from tools.fleet.spec import (
     FleetError,
-    generated_fleet,
     load_fleet,
     parse_fleet,
     single_stack_config,
     stack_configs,
 )
-from tools.simulate import ROOT, Secret, Simulation, stack_config
+from tools.simulate import ROOT, stack_config
 
 # The Pulumi Kubernetes Operator v2 `Stack` CRD (pulumi.com/v1), as pulumi-kubernetes-operator v2.9.0
 # defines it in operator/api/pulumi/shared/stack_types.go: the spec fields the manifests may use.
@@ -184,126 +178,6 @@ def test_the_stacks_identity_is_bound_to_auth_delegator() -> None:
     assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
                                   "name": "system:auth-delegator"}
     assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "dev-fleet", "namespace": "gloo-mesh-fleet"}]
-
-
-# --- the check -------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("path", sorted((ROOT / "fleets").glob("*.yaml")), ids=lambda p: p.stem)
-def test_check_passes_every_fleet_file(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", str(path)]) == 0
-    fleet = load_fleet(str(path))
-    assert f"fleet {fleet.name}: {len(fleet.stacks)} stacks are equivalent to one stack of the same estate" \
-        in capsys.readouterr().out
-
-
-def test_check_passes_a_generated_five_cluster_fleet() -> None:
-    fleet = generated_fleet(load_fleet("dev"), 5)
-    assert [c.name for c in fleet.workloads] == ["cluster1", "cluster2", "cluster3", "cluster4", "cluster5"]
-    assert fleet_check.check(fleet) == []
-
-
-def _tampered(change: str) -> FleetEvaluation:
-    _, evaluation = dev_fleet()
-    stacks = {name: Simulation(list(sim.records), dict(sim.outputs)) for name, sim in evaluation.stacks.items()}
-    sim = stacks["dev-cluster2"]
-    index = next(i for i, r in enumerate(sim.records) if r.kind == "Deployment" and r.k8s_name == "productpage-v1")
-    record = sim.records[index]
-    if change == "drop":
-        sim.records.pop(index)
-    elif change == "duplicate":
-        stacks["dev-cluster1"].records.append(record)
-    elif change == "alter":
-        inputs = copy.deepcopy(record.inputs)
-        inputs["spec"]["replicas"] = 3
-        sim.records[index] = dataclasses.replace(record, inputs=inputs)
-    elif change == "leak":
-        secret = stacks["dev-management"].outputs["relayIdentityToken"].value
-        sim.records[index] = dataclasses.replace(record, inputs={**record.inputs, "leak": secret})
-    return FleetEvaluation(evaluation.single, stacks)
-
-
-def test_check_finds_a_missing_a_duplicated_and_a_different_object() -> None:
-    fleet, _ = dev_fleet()
-    assert equivalence_problems(_tampered("drop")) == [
-        "cluster2: Deployment bookinfo-frontends/productpage-v1 (apps/v1): the single stack declares it, "
-        "no stack of the fleet does"]
-    assert equivalence_problems(_tampered("duplicate")) == [
-        "cluster2: Deployment bookinfo-frontends/productpage-v1 (apps/v1): declared by 2 stacks "
-        "(dev-cluster1, dev-cluster2); exactly one must own it"]
-    assert equivalence_problems(_tampered("alter")) == [
-        "cluster2: Deployment bookinfo-frontends/productpage-v1 (apps/v1): dev-cluster2 differs from the single "
-        "stack at spec.replicas"]
-
-
-def test_check_finds_a_credential_in_plain_text() -> None:
-    fleet, _ = dev_fleet()
-    found = secret_problems(fleet, _tampered("leak"))
-    assert len(found) == 1 and found[0].startswith("dev-cluster2: urn:pulumi:")
-    assert found[0].endswith("input leak holds relayIdentityToken in plain text")
-    management = dev_fleet()[1].stacks["dev-management"]
-    plain = FleetEvaluation(dev_fleet()[1].single, {
-        **dev_fleet()[1].stacks, "dev-management": Simulation(management.records, {
-            **management.outputs, "relayRootCa": management.outputs["relayRootCa"].value})})
-    assert "dev-management: output 'relayRootCa' carries a credential but is not a secret" in \
-        secret_problems(fleet, plain)
-
-
-def test_check_finds_a_stack_that_carries_another_clusters_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    fleet, evaluation = dev_fleet()
-
-    def leaky(f: Any) -> dict[str, dict[str, Any]]:  # every workload stack carries every context
-        configs = stack_configs(f)
-        contexts = [c.context for c in f.workloads]
-        return {s: ({**c, "workloadContexts": contexts} if c["role"] == "workload" else c) for s, c in configs.items()}
-
-    monkeypatch.setattr(fleet_check, "stack_configs", leaky)
-    found = isolation_problems(fleet, evaluation)
-    assert "changing cluster cluster1's settings changes stacks ['dev-cluster1', 'dev-cluster2'], " \
-           "not just dev-cluster1" in found
-
-
-def test_adding_a_cluster_changes_only_objects_that_list_clusters() -> None:
-    fleet, evaluation = dev_fleet()
-    grown = fleet_check.evaluate_stacks(dataclasses.replace(
-        fleet, workloads=(*fleet.workloads, fleet_check._added_cluster(fleet))))
-    before = fleet_check.kubernetes_objects(evaluation.stacks["dev-management"])
-    after = fleet_check.kubernetes_objects(grown["dev-management"])
-    changed = sorted((k[2], k[4]) for k in before if before[k] != after[k])
-    assert changed == [("Workspace", "bookinfo"), ("Workspace", "gateways")]
-    for stack in ("dev-cluster1", "dev-cluster2"):
-        assert fleet_check.kubernetes_objects(grown[stack]) == fleet_check.kubernetes_objects(evaluation.stacks[stack])
-    assert isinstance(evaluation.stacks["dev-management"].outputs["relayIdentityToken"], Secret)
-
-
-def test_every_stack_of_the_fleet_passes_the_policy_pack() -> None:
-    _, evaluation = dev_fleet()
-    assert fleet_check.policy_problems(evaluation) == []
-
-
-def test_the_namespace_rule_still_catches_a_workload_stack_object_outside_the_management_reference() -> None:
-    _, evaluation = dev_fleet()
-    sim = evaluation.stacks["dev-cluster2"]
-    records = [dataclasses.replace(r, parent=None) if r.kind == "KubernetesCluster" else r for r in sim.records]
-    problems = fleet_check.policy_problems(FleetEvaluation(evaluation.single, {"dev-cluster2": Simulation(records, {})}))
-    # Without the ManagementReference's objects, nothing says the management plane's namespace exists there.
-    assert sorted(p.split(": ")[2] for p in problems) == [
-        "GatewayLifecycleManager gloo-mesh/cluster2-eastwest on mgmt",
-        "GatewayLifecycleManager gloo-mesh/cluster2-ingress on mgmt",
-        "IstioLifecycleManager gloo-mesh/cluster2-installation on mgmt", "KubernetesCluster gloo-mesh/cluster2 on mgmt"]
-    assert all("[mandatory] namespace-exists" in p for p in problems)
-
-
-def test_check_passes_a_fleet_with_managed_relay_trust_a_canary_and_rotated_credentials() -> None:
-    fleet = load_fleet("dev")
-    managed = dataclasses.replace(fleet, config={
-        **fleet.config, "relayTrust": "managed", "istioCanaryRevision": "1-18", "istioCanaryTag": "1.18.2-solo",
-        "credentialsRotation": 2})
-    assert fleet_check.check(managed) == []
-    outputs = fleet_check.evaluate_stacks(managed)["dev-management"].outputs
-    # The CA key never leaves the management stack: it hands over certificates, keys and the token.
-    assert isinstance(outputs["relayAgentPrivateKeys"], Secret) and isinstance(outputs["relayToken"], Secret)
-    assert set(outputs["relayAgentCertificates"]) == {"cluster1", "cluster2"}
-    assert not any("relay-authority-root-ca-key" in str(v) for v in outputs.values())
 
 
 def test_each_stack_has_its_own_least_privilege_identity_on_the_management_cluster(tmp_path: Path) -> None:

@@ -20,9 +20,18 @@ def run_render(out: Path, stack: str | None = None) -> subprocess.CompletedProce
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
-def test_render_dev_stack_twice_is_byte_identical(tmp_path: Path) -> None:
-    first, second = tmp_path / "a", tmp_path / "b"
-    assert run_render(first).returncode == 0
+@pytest.fixture(scope="module")
+def rendered_dev(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dev stack rendered once by the command, in its own process (the read-only tests share it)."""
+    out = tmp_path_factory.mktemp("render") / "dev"
+    result = run_render(out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_render_dev_stack_twice_is_byte_identical(rendered_dev: Path, tmp_path: Path) -> None:
+    # A second process: nothing of the first run (hash seeds, caches, registration order) leaks in.
+    first, second = rendered_dev, tmp_path / "b"
     assert run_render(second).returncode == 0
     names = sorted(p.name for p in first.iterdir())
     assert names == ["cluster1.yaml", "cluster2.yaml", "generated.yaml", "graph.mmd", "mgmt.yaml", "outputs.json",
@@ -75,22 +84,18 @@ def _check_rbac_files(out: Path) -> None:
         "istiolifecyclemanagers", "kubernetesclusters"}
 
 
-def test_render_never_writes_a_secret_value(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    assert run_render(out).returncode == 0
-    for path in out.iterdir():
+def test_render_never_writes_a_secret_value(rendered_dev: Path) -> None:
+    for path in rendered_dev.iterdir():
         text = path.read_text()
         assert FAKE_LICENSE not in text, path.name
         assert "mock ca.crt" not in text and "bW9jayBjYS5jcnQ" not in text, path.name
 
 
-def test_render_graph_and_summary(tmp_path: Path) -> None:
-    tmp_path = tmp_path / "out"
-    assert run_render(tmp_path).returncode == 0
-    graph = (tmp_path / "graph.mmd").read_text()
+def test_render_graph_and_summary(rendered_dev: Path) -> None:
+    graph = (rendered_dev / "graph.mmd").read_text()
     assert graph.startswith("flowchart LR\n")
     assert "subgraph mgmt" in graph and "subgraph cluster1" in graph
-    summary = (tmp_path / "summary.md").read_text()
+    summary = (rendered_dev / "summary.md").read_text()
     assert "| mgmt | IstioLifecycleManager | 2 |" in summary
     assert "a fake one was used" in summary
 
@@ -111,11 +116,8 @@ def test_missing_stack_file(tmp_path: Path) -> None:
     assert result.returncode == 2 and "no stack config file" in result.stderr
 
 
-def test_render_writes_the_policy_report(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    result = run_render(out)
-    assert result.returncode == 0, result.stderr
-    policy = (out / "policy.md").read_text()
+def test_render_writes_the_policy_report(rendered_dev: Path) -> None:
+    policy = (rendered_dev / "policy.md").read_text()
     assert "0 mandatory and 0 advisory violations." in policy
     assert "| `namespace-exists` | mandatory | 0 |" in policy
 
