@@ -165,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     for what, ok, detail in goals(rows):
         print(f"{'PASS' if ok else 'FAIL'}: {what} — {detail}")
     if args.update_docs:
-        update_docs(table(rows), info)
+        update_docs([*table(rows), "", *(f"- {'PASS' if ok else 'FAIL'}: {what} — {detail}"
+                                        for what, ok, detail in goals(rows))], info)
     return 0 if all(ok for _, ok, _ in goals(rows)) else 1
 
 
