@@ -98,3 +98,11 @@ def test_kind_releases_other_than_the_images_are_a_warning() -> None:
     assert warnings(replace(GOOD, kind_version="v0.23.1")) == []
     assert len(warnings(replace(GOOD, kind_version="v0.24.0"))) == 1
     assert warnings(replace(GOOD, kind_version=None)) == []
+
+
+def test_the_pulumi_cli_it_asks_for_is_the_one_the_program_needs() -> None:
+    # tools.local imports only the standard library, so it states the version the rotation helper requires.
+    from components.core.rotation import MIN_CLI_FOR_TRIGGER
+    from tools.local.prerequisites import MIN_PULUMI_CLI
+
+    assert MIN_PULUMI_CLI == MIN_CLI_FOR_TRIGGER

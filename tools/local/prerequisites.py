@@ -12,6 +12,9 @@ from tools.local.topology import CLOUD_PROVIDER_KIND_VERSION, GIB, KIND_VERSION,
 
 #: kind's known issues ("Pod errors due to too many open files"): Ubuntu's 8192 / 128 are too few.
 INOTIFY_MINIMUM: dict[str, int] = {"max_user_watches": 524288, "max_user_instances": 512}
+#: The oldest Pulumi CLI the program supports (components/core/rotation.py: the engine must honour
+#: `replacement_trigger`); stated here because this module imports nothing outside the standard library.
+MIN_PULUMI_CLI = "3.208"
 #: The executables `up` runs, and how to get each.
 TOOLS: dict[str, str] = {
     "kind": f"install kind {KIND_VERSION}: `go install sigs.k8s.io/kind@{KIND_VERSION}`, or a release binary "
@@ -19,7 +22,7 @@ TOOLS: dict[str, str] = {
     "kubectl": "install kubectl (https://kubernetes.io/docs/tasks/tools/)",
     "cloud-provider-kind": f"install it: `go install sigs.k8s.io/cloud-provider-kind@{CLOUD_PROVIDER_KIND_VERSION}` "
                            "and put it on PATH (`sudo install ~/go/bin/cloud-provider-kind /usr/local/bin`)",
-    "pulumi": "install the Pulumi CLI, 3.140 or newer (https://www.pulumi.com/docs/install/)",
+    "pulumi": f"install the Pulumi CLI, {MIN_PULUMI_CLI} or newer (https://www.pulumi.com/docs/install/)",
     "ps": "install procps (`ps` tells whether cloud-provider-kind runs)",
 }
 ENGINES = ("docker", "podman")
