@@ -86,6 +86,12 @@ def reference_problems(settings: Settings, outputs: Mapping[str, Any]) -> list[s
             f"workloadClusters ({', '.join(clusters) or 'none'}): add it to the management stack first, so its "
             "workspaces include the cluster"
         )
+    certificates = outputs.get(RELAY_AGENT_CERTIFICATES)
+    if settings.managed_relay_trust and isinstance(certificates, Mapping) and settings.stack_cluster not in certificates:
+        problems.append(
+            f"workloadCluster: management stack {stack!r} issued no relay client certificate for "
+            f"{settings.stack_cluster!r} ({RELAY_AGENT_CERTIFICATES}: {', '.join(sorted(certificates)) or 'none'})"
+        )
     return problems
 
 

@@ -153,3 +153,14 @@ def test_a_workload_stack_exports_its_own_cluster() -> None:
     assert set(outputs["gatewayEndpoints"]) == {"cluster2"}
     assert set(outputs["productpageUrls"]) == {"cluster2"}
     assert "keycloakUrl" not in outputs and "keycloakUrl" in evaluation.stacks["dev-cluster1"].outputs
+
+
+def test_with_managed_trust_the_management_stack_must_have_issued_this_clusters_certificate() -> None:
+    s = parse_settings({**WORKLOAD, "relayTrust": "managed"})
+    outputs = {name: "x" for name in fleet.required_outputs(s)} | {
+        "managementCluster": "mgmt", "workloadClusters": ["cluster1", "cluster2"],
+        "relayAgentCertificates": {"cluster2": "CERT"}}
+    assert fleet.reference_problems(s, outputs) == [
+        f"workloadCluster: management stack {MGMT_STACK!r} issued no relay client certificate for 'cluster1' "
+        "(relayAgentCertificates: cluster2)"]
+    assert fleet.reference_problems(s, {**outputs, "relayAgentCertificates": {"cluster1": "CERT"}}) == []
