@@ -80,6 +80,7 @@ def test_source_backend_and_secrets_are_checked() -> None:
     assert "source: give exactly one of source.branch and source.commit" in found
     assert "secrets.licenseKey: required, a Kubernetes Secret reference {name: ..., key: ...}" in found
     assert "secrets.configPassphrase: a self-managed backend needs it, or backend.secretsProvider" in found
+    assert "operator: expected a mapping, got 'gloo-mesh-fleet'" in fleet_problems(fleet_doc(operator="gloo-mesh-fleet"))
     cloud = fleet_problems(fleet_doc(secrets={"licenseKey": {"name": "l", "key": "k"}}))
     assert cloud == ["secrets.pulumiAccessToken: required, a Kubernetes Secret reference {name: ..., key: ...}"]
 

@@ -126,6 +126,14 @@ class _Reader:
             self.problems.append(f"{path}.name: {name!r} is not a valid Secret name (a DNS label)")
         return SecretRef(name, key_)
 
+    def section(self, mapping: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+        """A top-level section of the file (absent: empty); anything but a mapping is a problem."""
+        value = mapping.get(key) or {}
+        if not isinstance(value, Mapping):
+            self.problems.append(f"{key}: expected a mapping, got {value!r}")
+            return {}
+        return value
+
     def cluster(self, value: Any, path: str) -> FleetCluster:
         if not isinstance(value, Mapping):
             self.problems.append(f"{path}: expected a mapping with name, context and kubeconfigSecret")
@@ -161,20 +169,16 @@ def parse_fleet(doc: Any, source: str = "fleet file") -> Fleet:
     organization = r.string(doc, "organization", "organization")
     if organization and not STACK_NAME.match(organization):
         r.problems.append(f"organization: {organization!r} is not a Pulumi organization name")
-    backend = doc.get("backend") or {}
-    source_ = doc.get("source") or {}
-    operator = doc.get("operator") or {}
-    secrets = doc.get("secrets") or {}
-    backend_url = backend.get("url", "") if isinstance(backend, Mapping) else ""
-    branch = source_.get("branch", "") if isinstance(source_, Mapping) else ""
-    commit = source_.get("commit", "") if isinstance(source_, Mapping) else ""
+    backend, source_, operator, secrets = (r.section(doc, key) for key in ("backend", "source", "operator", "secrets"))
+    backend_url, secrets_provider = backend.get("url", ""), backend.get("secretsProvider", "")
+    branch, commit = source_.get("branch", ""), source_.get("commit", "")
     if bool(branch) == bool(commit):
         r.problems.append("source: give exactly one of source.branch and source.commit")
     repo = r.string(source_, "repo", "source.repo")
     license_ = r.secret(secrets, "licenseKey", "secrets.licenseKey", required=True)
     access_token = r.secret(secrets, "pulumiAccessToken", "secrets.pulumiAccessToken", required=not backend_url)
     passphrase = r.secret(secrets, "configPassphrase", "secrets.configPassphrase", required=False)
-    if backend_url and not (passphrase or (isinstance(backend, Mapping) and backend.get("secretsProvider"))):
+    if backend_url and not (passphrase or secrets_provider):
         r.problems.append("secrets.configPassphrase: a self-managed backend needs it, or backend.secretsProvider")
 
     management = r.cluster(doc.get("management"), "management")
@@ -193,24 +197,18 @@ def parse_fleet(doc: Any, source: str = "fleet file") -> Fleet:
     for dup in sorted({c for c in contexts if c and contexts.count(c) > 1}):
         r.problems.append(f"workloadClusters: context {dup!r} is used by more than one cluster")
 
-    config = doc.get("config") or {}
-    if not isinstance(config, Mapping):
-        r.problems.append("config: expected a mapping of program config keys (without the project prefix)")
-        config = {}
+    config = r.section(doc, "config")
     for key in sorted(set(config) & FLEET_OWNED_KEYS):
         r.problems.append(f"config.{key}: set by the fleet file itself (management, workloadClusters, secrets), "
                           "not under config")
     if r.problems:
         raise FleetError(source, r.problems)
     return Fleet(
-        name=name, organization=organization, backend=backend_url,
-        secrets_provider=backend.get("secretsProvider", "") if isinstance(backend, Mapping) else "",
-        repo=repo, branch=branch, commit=commit,
-        repo_dir=source_.get("dir", "") if isinstance(source_, Mapping) else "",
-        namespace=operator.get("namespace", f"{name}-fleet") if isinstance(operator, Mapping) else f"{name}-fleet",
-        service_account=(operator.get("serviceAccount") if isinstance(operator, Mapping) else None)
-        or f"{name}-fleet",
-        image=(operator.get("image") if isinstance(operator, Mapping) else None) or DEFAULT_WORKSPACE_IMAGE,
+        name=name, organization=organization, backend=backend_url, secrets_provider=secrets_provider,
+        repo=repo, branch=branch, commit=commit, repo_dir=source_.get("dir", ""),
+        namespace=operator.get("namespace") or f"{name}-fleet",
+        service_account=operator.get("serviceAccount") or f"{name}-fleet",
+        image=operator.get("image") or DEFAULT_WORKSPACE_IMAGE,
         license=license_ or SecretRef("", ""),
         access_token=access_token, passphrase=passphrase,
         management=management, workloads=workloads, config=dict(config),
