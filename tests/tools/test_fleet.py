@@ -208,3 +208,16 @@ def test_a_workload_stack_can_reach_the_management_cluster_with_its_own_kubeconf
     assert [v["secret"]["secretName"] for v in volumes["dev-cluster2"]] == ["kubeconfig-mgmt-as-cluster2",
                                                                            "kubeconfig-cluster2"]
     assert [v["secret"]["secretName"] for v in volumes["dev-cluster1"]] == ["kubeconfig-mgmt", "kubeconfig-cluster1"]
+
+
+def test_the_default_workspace_image_has_a_pulumi_cli_the_operator_and_the_program_accept() -> None:
+    from components.core.rotation import MIN_CLI_FOR_TRIGGER
+    from tools.fleet.spec import DEFAULT_WORKSPACE_IMAGE, OPERATOR_MIN_CLI_FOR_JSON_CONFIG
+
+    def version(text: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in text.split("."))
+
+    image = load_fleet("dev").image
+    assert image == DEFAULT_WORKSPACE_IMAGE and image.endswith("-nonroot")
+    cli = version(image.split(":")[1].removesuffix("-nonroot"))
+    assert cli >= version(OPERATOR_MIN_CLI_FOR_JSON_CONFIG) and cli >= version(MIN_CLI_FOR_TRIGGER)

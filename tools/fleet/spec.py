@@ -20,9 +20,12 @@ import yaml
 from components.core.config import DNS_LABEL, PROJECT, REVIEWS_VERSIONS
 
 FLEETS_DIR = Path(__file__).resolve().parents[2] / "fleets"
-#: The workspace image: Python and the Pulumi CLI. The operator needs CLI 3.202.0 or newer for
-#: structured (list) config values, which every stack has.
-DEFAULT_WORKSPACE_IMAGE = "pulumi/pulumi:3.202.0-nonroot"
+#: The workspace image: Python and the Pulumi CLI. The operator needs CLI 3.202 or newer for
+#: structured (list) config values, which every stack has; the program needs 3.208 or newer
+#: (`components/core/rotation.py`). The operator's own examples build on this tag.
+DEFAULT_WORKSPACE_IMAGE = "pulumi/pulumi:3.258.0-nonroot"
+#: The oldest CLI the operator accepts list-valued config from.
+OPERATOR_MIN_CLI_FOR_JSON_CONFIG = "3.202"
 #: Where a stack's workspace pod mounts each cluster's kubeconfig Secret (`<dir>/<cluster>/config`).
 KUBECONFIG_MOUNT_DIR = "/var/run/gloo-mesh-workshop/kubeconfigs"
 #: Program config a fleet file sets through its own keys (clusters, roles), never under `config:`.
