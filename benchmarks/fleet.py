@@ -30,8 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.run import RESULTS, linear_fit, machine
-from tools.fleet.check import FAKE_LICENSE
-from tools.fleet.spec import Fleet, generated_fleet, load_fleet, single_stack_config, stack_configs
+from tools.fleet.spec import Fleet, generated_fleet, licensed, load_fleet, single_stack_config, stack_configs
 from tools.simulate import ROOT, Simulation, reveal, simulate
 
 SIZES = (2, 5, 10, 20, 50)
@@ -78,13 +77,13 @@ def input_bytes(sim: Simulation) -> int:
 
 def measure(fleet: Fleet, runs: int, single_runs: int) -> FleetRow:
     configs = stack_configs(fleet)
-    management_config = {**configs[fleet.management_stack], "licenseKey": FAKE_LICENSE}
+    management_config = licensed(configs[fleet.management_stack])
     management_s, management = timed(lambda: simulate(management_config), runs)
     outputs = {fleet.qualified(fleet.management_stack): management.outputs}
     first, last = (configs[fleet.workload_stack(c.name)] for c in (fleet.workloads[0], fleet.workloads[-1]))
     first_s, _ = timed(lambda: simulate(first, stack_outputs=outputs), runs)
     last_s, last_sim = timed(lambda: simulate(last, stack_outputs=outputs), runs)
-    single_config = {**single_stack_config(fleet), "licenseKey": FAKE_LICENSE}
+    single_config = licensed(single_stack_config(fleet))
     single_s, single = timed(lambda: simulate(single_config), single_runs)
     return FleetRow(len(fleet.workloads), management_s, declared(management), input_bytes(management), first_s,
                     last_s, declared(last_sim), single_s, declared(single))

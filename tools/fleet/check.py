@@ -27,9 +27,8 @@ from components.platform.fleet import SECRET_OUTPUTS
 from tools.policy_check import check_simulation
 from tools.simulate import Record, Secret, Simulation, simulate
 
-from .spec import Fleet, FleetCluster, single_stack_config, stack_configs
+from .spec import Fleet, FleetCluster, licensed, single_stack_config, stack_configs
 
-FAKE_LICENSE = "fake-license-for-fleet-check"
 ObjectKey = tuple[str | None, str, str, str | None, str | None]
 
 
@@ -50,14 +49,10 @@ class FleetEvaluation:
     stacks: dict[str, Simulation]
 
 
-def _with_license(config: Mapping[str, Any]) -> dict[str, Any]:
-    return {**config, "licenseKey": FAKE_LICENSE} if config.get("role") != "workload" else dict(config)
-
-
 def evaluate_stacks(fleet: Fleet) -> dict[str, Simulation]:
     """Each stack of the fleet, the management stack's outputs feeding the workload stacks."""
     configs = stack_configs(fleet)
-    management = simulate(_with_license(configs[fleet.management_stack]))
+    management = simulate(licensed(configs[fleet.management_stack]))
     outputs = {fleet.qualified(fleet.management_stack): management.outputs}
     stacks = {fleet.management_stack: management}
     for stack, config in configs.items():
@@ -67,7 +62,7 @@ def evaluate_stacks(fleet: Fleet) -> dict[str, Simulation]:
 
 
 def evaluate(fleet: Fleet) -> FleetEvaluation:
-    return FleetEvaluation(simulate(_with_license(single_stack_config(fleet))), evaluate_stacks(fleet))
+    return FleetEvaluation(simulate(licensed(single_stack_config(fleet))), evaluate_stacks(fleet))
 
 
 def equivalence_problems(evaluation: FleetEvaluation) -> list[str]:

@@ -21,7 +21,7 @@ from tools import rbac
 
 from .check import evaluate_stacks
 from .operator import identity_manifests, referenced_secrets, stack_manifest
-from .spec import Fleet, stack_configs, stack_file_text
+from .spec import Fleet, licensed, stack_configs, stack_file_text
 
 
 def validate(fleet: Fleet, configs: dict[str, dict[str, Any]]) -> None:
@@ -29,8 +29,7 @@ def validate(fleet: Fleet, configs: dict[str, dict[str, Any]]) -> None:
     problems = []
     for stack, config in configs.items():
         try:
-            parse_settings({**config, "licenseKey": "validated-without-a-license"}
-                           if config.get("role") == "management" else config)
+            parse_settings(licensed(config))
         except ConfigError as error:
             problems += [f"{stack}: {p}" for p in error.problems]
     if problems:
