@@ -16,6 +16,9 @@ Evaluates the stack's config through the real program under the Pulumi mock runt
 - `rbac-<cluster>.yaml` per cluster: the least-privilege ServiceAccount, ClusterRole and Roles that
   `pulumi up` / `pulumi destroy` of the stack need there (`tools/rbac.py`, docs/security.md).
 
+The folder may be new or empty, or one an earlier render wrote: the render records what it wrote
+(`tools/output_dir.py`) and never overwrites or removes a file it did not write.
+
 Secret values are written as `[secret]`. The same input gives byte-identical output. A bad
 config prints the same message `pulumi up` would and exits with status 2; a mandatory policy
 violation is printed and exits with status 1 (the render is still written).
@@ -36,6 +39,7 @@ import yaml
 from components.core.config import ConfigError
 from tools import rbac
 from tools.graph import Graph
+from tools.output_dir import OutputDirError, write_tree
 from tools.policy_check import check_simulation, report
 from tools.simulate import (
     Record,
@@ -179,21 +183,18 @@ def render(stack: str, out: Path) -> Simulation:
     if fake_license:
         print(f"note: {path.name} has no readable licenseKey; rendering with a fake license", file=sys.stderr)
     sim = simulate(config)
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("*.yaml"):
-        old.unlink()
     by_cluster: dict[str, list[Record]] = defaultdict(list)
     for r in declared(sim):
         by_cluster[cluster_of(r)].append(r)
-    for cluster, records in sorted(by_cluster.items()):
-        (out / f"{cluster}.yaml").write_text(dump_all(document(r) for r in sorted(records, key=_sort_key)))
-    (out / "graph.mmd").write_text(mermaid(sim))
-    (out / "summary.md").write_text(summary(sim, stack, fake_license))
-    (out / "outputs.json").write_text(json.dumps(redact(sim.outputs), indent=2, sort_keys=True) + "\n")
-    (out / "policy.md").write_text(report(check_simulation(sim), stack))
+    files = {f"{cluster}.yaml": dump_all(document(r) for r in sorted(records, key=_sort_key))
+             for cluster, records in sorted(by_cluster.items())}
+    files["graph.mmd"] = mermaid(sim)
+    files["summary.md"] = summary(sim, stack, fake_license)
+    files["outputs.json"] = json.dumps(redact(sim.outputs), indent=2, sort_keys=True) + "\n"
+    files["policy.md"] = report(check_simulation(sim), stack)
     for cluster in rbac.clusters(sim):
-        (out / f"rbac-{cluster}.yaml").write_text(rbac.header(sim, cluster, stack)
-                                                   + dump_all(rbac.documents(sim, cluster)))
+        files[f"rbac-{cluster}.yaml"] = rbac.header(sim, cluster, stack) + dump_all(rbac.documents(sim, cluster))
+    write_tree(out, files)
     return sim
 
 
@@ -210,6 +211,9 @@ def main(argv: list[str] | None = None) -> int:
         sim = render(args.stack, args.out)
     except ConfigError as error:
         print(f"error: {path.name}: {error}", file=sys.stderr)
+        return 2
+    except OutputDirError as error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"rendered {len(declared(sim))} resources of {path.name} to {args.out}")
     violations = check_simulation(sim)

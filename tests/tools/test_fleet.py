@@ -113,7 +113,7 @@ def test_render_writes_the_stacks_and_the_operator_manifests_byte_identically(tm
     for out in (tmp_path / "a", tmp_path / "b"):
         assert main(["render", "dev", "--out", str(out)]) == 0
     files = sorted(p.relative_to(tmp_path / "a").as_posix() for p in (tmp_path / "a").rglob("*") if p.is_file())
-    assert files == ["README.md", "operator/identity.yaml", "operator/kustomization.yaml",
+    assert files == [".gloo-mesh-workshop-output.json", "README.md", "operator/identity.yaml", "operator/kustomization.yaml",
                      "operator/stack-dev-cluster1.yaml", "operator/stack-dev-cluster2.yaml",
                      "operator/stack-dev-management.yaml", "rbac/dev-cluster1/rbac-cluster1.yaml",
                      "rbac/dev-cluster1/rbac-mgmt.yaml", "rbac/dev-cluster2/rbac-cluster2.yaml",

@@ -34,7 +34,7 @@ def test_render_dev_stack_twice_is_byte_identical(rendered_dev: Path, tmp_path: 
     first, second = rendered_dev, tmp_path / "b"
     assert run_render(second).returncode == 0
     names = sorted(p.name for p in first.iterdir())
-    assert names == ["cluster1.yaml", "cluster2.yaml", "generated.yaml", "graph.mmd", "mgmt.yaml", "outputs.json",
+    assert names == [".gloo-mesh-workshop-output.json", "cluster1.yaml", "cluster2.yaml", "generated.yaml", "graph.mmd", "mgmt.yaml", "outputs.json",
                      "policy.md", "rbac-cluster1.yaml", "rbac-cluster2.yaml", "rbac-mgmt.yaml", "summary.md"]
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name

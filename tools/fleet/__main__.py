@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from components.core.config import ConfigError
+from tools.output_dir import OutputDirError
 
 from .check import check
 from .render import render
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"rendered fleet {fleet.name}: {len(fleet.stacks)} stacks, {len(written)} files in {args.out}")
             return 0
         problems = check(fleet)
-    except (FleetError, ConfigError) as error:
+    except (FleetError, ConfigError, OutputDirError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     for problem in problems:

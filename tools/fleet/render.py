@@ -7,6 +7,8 @@ rbac-<cluster>.yaml`: the least privilege each stack's identity needs on each cl
 (`tools/rbac.py`, from the stack evaluated under the mocks), one identity per stack; and
 `DIR/README.md` with the Secrets to create first. Each stack's config is validated by the
 program's own config check before anything is written. The same fleet file gives byte-identical files.
+DIR is new, empty or an earlier render's: a file the render did not write is never overwritten or
+removed, and a later render removes the files of a stack the fleet no longer has (`tools/output_dir.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import yaml
 
 from components.core.config import ConfigError, parse_settings
 from tools import rbac
+from tools.output_dir import write_tree
 
 from .check import evaluate_stacks
 from .operator import identity_manifests, referenced_secrets, stack_manifest
@@ -65,21 +68,18 @@ Stacks: {', '.join(f'`{fleet.qualified(s)}`' for s in fleet.stacks)}.
 def render(fleet: Fleet, out: Path) -> list[Path]:
     configs = stack_configs(fleet)
     validate(fleet, configs)
-    files: dict[Path, str] = {out / "README.md": readme(fleet)}
+    files: dict[str, str] = {"README.md": readme(fleet)}
     for stack, config in configs.items():
-        files[out / "stacks" / f"{stack}.yaml"] = stack_file_text(fleet, stack, config)
-        files[out / "operator" / f"stack-{stack}.yaml"] = _yaml([stack_manifest(fleet, stack, config)])
+        files[f"stacks/{stack}.yaml"] = stack_file_text(fleet, stack, config)
+        files[f"operator/stack-{stack}.yaml"] = _yaml([stack_manifest(fleet, stack, config)])
     for stack, sim in evaluate_stacks(fleet).items():
         identity = stack_identity(stack)
         for cluster in rbac.clusters(sim):
-            files[out / "rbac" / stack / f"rbac-{cluster}.yaml"] = (
+            files[f"rbac/{stack}/rbac-{cluster}.yaml"] = (
                 rbac.header(sim, cluster, stack, identity) + _yaml(rbac.documents(sim, cluster, identity)))
-    files[out / "operator" / "identity.yaml"] = _yaml(identity_manifests(fleet))
-    files[out / "operator" / "kustomization.yaml"] = _yaml([{
+    files["operator/identity.yaml"] = _yaml(identity_manifests(fleet))
+    files["operator/kustomization.yaml"] = _yaml([{
         "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
         "resources": ["identity.yaml", *(f"stack-{s}.yaml" for s in fleet.stacks)],
     }])
-    for path, text in sorted(files.items()):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return sorted(files)
+    return write_tree(out, files)
