@@ -238,3 +238,9 @@ class Graph:
                 continue
             pairs.extend((urn, example) for c, example in sorted(reach[urn].items()) if c != own)
         return pairs
+
+
+if __name__ == "__main__":
+    from tools import not_a_command
+
+    raise SystemExit(not_a_command("tools.graph"))

@@ -129,3 +129,9 @@ def _prune_empty(out: Path, folder: Path) -> None:
     while folder != out and out in folder.parents and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
+
+
+if __name__ == "__main__":
+    from tools import not_a_command
+
+    raise SystemExit(not_a_command("tools.output_dir"))

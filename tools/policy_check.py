@@ -65,3 +65,9 @@ def report(violations: Sequence[Violation], stack: str) -> str:
         lines += [f"- **{v.rule}** ({'mandatory' if v.mandatory else 'advisory'}) — {v.resource}: {v.message}"
                   for v in violations]
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    from tools import not_a_command
+
+    raise SystemExit(not_a_command("tools.policy_check"))

@@ -322,3 +322,9 @@ def header(sim: Simulation, cluster: str, stack: str, identity: str = DEPLOYER) 
 def clusters(sim: Simulation) -> list[str]:
     """The clusters the stack declares or reads Kubernetes objects on, sorted."""
     return sorted({r.cluster for r in sim.records if is_kubernetes(r) and r.cluster is not None})
+
+
+if __name__ == "__main__":
+    from tools import not_a_command
+
+    raise SystemExit(not_a_command("tools.rbac"))

@@ -154,3 +154,9 @@ def replacement(resource_type: str, kind: str | None, old: Mapping[str, Any], ne
     if old_trigger is not None and new_trigger is not None and old_trigger != new_trigger:
         reasons.append("replacement_trigger")
     return Replacement(tuple(reasons), rule.delete_first and bool(reasons))
+
+
+if __name__ == "__main__":
+    from tools import not_a_command
+
+    raise SystemExit(not_a_command("tools.replacement"))

@@ -33,7 +33,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from components.core.config import PROJECT, SECRET_KEYS, decode_value
+from components.core.config import PROJECT, SECRET_KEYS, ConfigError, decode_value
 from tools import replacement
 from tools.graph import Graph
 
@@ -365,7 +365,7 @@ def _trigger(request: Any) -> Any:
 
 def stack_config(path: Path) -> dict[str, Any]:
     """The `config:` of a stack file, keyed without the project prefix; encrypted values stay marked."""
-    doc = yaml.safe_load(path.read_text()) or {}
+    doc = load_yaml(path) or {}
     values: dict[str, Any] = {}
     for full_key, value in (doc.get("config") or {}).items():
         namespace, _, key = full_key.partition(":")
@@ -373,6 +373,22 @@ def stack_config(path: Path) -> dict[str, Any]:
             continue
         values[key] = Secret(None) if isinstance(value, dict) and "secure" in value else value
     return values
+
+
+def yaml_problem(error: yaml.YAMLError) -> str:
+    """A YAML syntax error as one line: where (1-based line and column) and what."""
+    mark = getattr(error, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    return f"not valid YAML{where}: {problem}"
+
+
+def load_yaml(path: Path) -> Any:
+    """A stack file's YAML; a syntax error is a ConfigError saying where, as `pulumi up` refuses the file too."""
+    try:
+        return yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        raise ConfigError([f"{path.name}: {yaml_problem(error)}"]) from None
 
 
 def with_fake_license(config: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -461,3 +477,9 @@ def stack_file(stack: str) -> Path:
 def iter_stack_files() -> Iterator[Path]:
     yield from sorted(ROOT.glob("Pulumi.*.yaml"))
     yield from sorted((ROOT / "stacks").glob("*.yaml"))
+
+
+if __name__ == "__main__":
+    from tools import not_a_command
+
+    raise SystemExit(not_a_command("tools.simulate"))

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from components.core.config import DNS_LABEL, PROJECT, REVIEWS_VERSIONS
-from tools.simulate import FAKE_LICENSE
+from tools.simulate import FAKE_LICENSE, yaml_problem
 
 FLEETS_DIR = Path(__file__).resolve().parents[2] / "fleets"
 #: The workspace image: Python and the Pulumi CLI. The operator needs CLI 3.202 or newer for
@@ -222,7 +222,11 @@ def parse_fleet(doc: Any, source: str = "fleet file") -> Fleet:
 def load_fleet(path_or_name: str) -> Fleet:
     """`dev` → fleets/dev.yaml; a path → that file."""
     path = fleet_path(path_or_name)
-    return parse_fleet(yaml.safe_load(path.read_text()), str(path.name))
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        raise FleetError(path.name, [yaml_problem(error)]) from None
+    return parse_fleet(data, str(path.name))
 
 
 def fleet_path(path_or_name: str) -> Path:
