@@ -2,7 +2,7 @@
 
     ./venv/bin/python -m benchmarks.run                 # about 3 minutes on 2 cores
     ./venv/bin/python -m benchmarks.run --runs 3 --sizes 2 20
-    ./venv/bin/python -m benchmarks.run --update-docs   # also refresh the table in the docs and README
+    ./venv/bin/python -m benchmarks.run --update-docs   # also refresh the table in docs/performance.md
 
 1. The dev stack (Pulumi.dev.yaml as committed) and its floor (`benchmarks.floor`: the same
    providers and the same number of resources of the same types, no logic), each evaluated in a
@@ -49,7 +49,7 @@ from tools.simulate import ROOT, Simulation, simulate
 RESULTS = ROOT / "benchmarks" / "results"
 DOCS = ROOT / "docs" / "performance.md"
 #: Every page that quotes the latest table between the markers below.
-DOC_PAGES = (DOCS, ROOT / "README.md")
+DOC_PAGES = (DOCS,)
 DOCS_START = "<!-- benchmark-results:start (benchmarks/run.py --update-docs) -->"
 DOCS_END = "<!-- benchmark-results:end -->"
 SIZES = (2, 5, 10, 20)
@@ -399,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES), help="workload cluster counts")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write latest.md/.json/.png")
     parser.add_argument("--update-docs", action="store_true",
-                        help="refresh the table in docs/performance.md and README.md")
+                        help="refresh the table in docs/performance.md")
     parser.add_argument("--paths-only", action="store_true",
                         help="only the critical path in both relay trust modes (no timing); prints, writes nothing")
     args = parser.parse_args(argv)
