@@ -57,9 +57,19 @@ def changed_stacks(changed: Iterable[str], files: list[str]) -> list[dict[str, s
     return [{"stack": stack_name(f), "file": f} for f in files if everything or f in changed]
 
 
+class GitError(Exception):
+    """git could not compare the two commits (an unknown ref, no repository, no git)."""
+
+
 def git_changed(base: str, head: str) -> list[str]:
-    result = subprocess.run(["git", "diff", "--name-only", f"{base}...{head}"], cwd=ROOT, check=True,
-                            capture_output=True, text=True)
+    try:
+        result = subprocess.run(["git", "diff", "--name-only", f"{base}...{head}"], cwd=ROOT,
+                                capture_output=True, text=True)
+    except OSError as error:
+        raise GitError(f"cannot run git: {error}") from None
+    if result.returncode != 0:
+        first = (result.stderr.strip().splitlines() or ["no message"])[0]
+        raise GitError(f"git diff {base}...{head} failed: {first}")
     return result.stdout.splitlines()
 
 
@@ -70,8 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     source.add_argument("--stdin", action="store_true", help="read the changed paths from standard input")
     parser.add_argument("--head", default="HEAD", help="the changed commit (default HEAD)")
     args = parser.parse_args(argv)
-    changed = sys.stdin.read().splitlines() if args.stdin else git_changed(args.base, args.head)
-    result = json.dumps(changed_stacks(changed, stack_files()))
+    try:
+        changed = sys.stdin.read().splitlines() if args.stdin else git_changed(args.base, args.head)
+        result = json.dumps(changed_stacks(changed, stack_files()))
+    except (GitError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     print(result)
     output = os.environ.get("GITHUB_OUTPUT")
     if output:

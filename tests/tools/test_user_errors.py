@@ -90,3 +90,10 @@ def test_what_python3_reads_before_the_version_check_parses_on_python_3_9(path: 
     # and the modules after it do not (so the check is what stands between 3.9 and a SyntaxError)
     with pytest.raises(SyntaxError):
         ast.parse((ROOT / "tools/local/cli.py").read_text(), feature_version=(3, 9))
+
+
+def test_changed_stacks_with_an_unknown_base_says_what_git_said() -> None:
+    result = run("tools.changed_stacks", "--base", "no-such-ref-anywhere")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: git diff no-such-ref-anywhere...HEAD failed: fatal: ")
+    assert "Traceback" not in result.stderr
