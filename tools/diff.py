@@ -17,7 +17,9 @@ what `pulumi up` would do to each resource it manages:
 - **replace**: a changed input its provider cannot update in place (`tools.replacement`: a
   Kubernetes object's name or namespace, a Service's `spec.clusterIP`, a Deployment's
   `spec.selector`, a Secret's data, a Helm release's name or namespace, any input of a generated
-  password or key, a changed `replacement_trigger`), or a replaced provider. A named Kubernetes
+  password or key, a changed `replacement_trigger`), or a replaced provider (a Kubernetes
+  provider only on a changed `clusterIdentifier`, which this program sets to the cluster's name,
+  as pulumi-kubernetes' `DiffConfig` decides it). A named Kubernetes
   object is deleted before its replacement is created.
 
 and a one-line summary. `STACK` is the state after the change: `--set KEY=VALUE` (repeatable;

@@ -21,16 +21,23 @@ simulation's stand-in values (`tools.simulate`) can apply them without a provide
 - **pulumi-tls**: every input replaces, except a certificate's `earlyRenewalHours` (updated in place).
 - **the engine**: a changed `replacement_trigger` option replaces (a trigger absent on either side
   does not); a `replace_on_changes` path replaces when it changes.
-- **the Kubernetes provider resource**: a changed `kubeconfig`, `context` or `cluster` replaces it
-  when the active cluster changes (not decidable offline; assumed), and with it every resource it
-  manages.
+- **the Kubernetes provider resource** (`provider/pkg/provider/provider.go` `DiffConfig`, `util.go`
+  `getActiveClusterFromConfig`): with the same `clusterIdentifier` on both sides nothing replaces
+  it; a changed `clusterIdentifier` replaces it (adding or removing one does not); otherwise an
+  unknown `kubeconfig`, `context` or `cluster` replaces it, a changed `renderYamlToDirectory` does,
+  and a change of `kubeconfig`/`context`/`cluster` does only when the old and the new active
+  cluster both resolve (from a kubeconfig given as contents or as a file) and differ. A replaced
+  provider replaces every resource it manages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 KUBERNETES_PROVIDER = "pulumi:providers:kubernetes"
@@ -73,7 +80,6 @@ IMMUTABLE_CONTENTS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 RULES: dict[str, Rule] = {
     HELM_RELEASE: Rule(replace_on=("name", "namespace")),
-    KUBERNETES_PROVIDER: Rule(replace_on=("kubeconfig", "context", "cluster")),
     "random:index/randomPassword:RandomPassword": Rule(any_input=True),
     "random:index/randomString:RandomString": Rule(any_input=True),
     "random:index/randomUuid:RandomUuid": Rule(any_input=True),
@@ -103,6 +109,63 @@ def rule_for(resource_type: str, kind: str | None = None, provider: Mapping[str,
                 fields = contents
         return Rule(replace_on=(*METADATA_IDENTITY, *fields), delete_first=True)
     return Rule()
+
+
+#: The value the Pulumi engine sends for an input only known after deploy (`tools.simulate` records it).
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+CLUSTER_KEYS = ("kubeconfig", "context", "cluster")
+
+
+def _kubeconfig(value: Any) -> Mapping[str, Any]:
+    """A kubeconfig input as the provider parses it: a file path if one exists, else the contents."""
+    if isinstance(value, Mapping):
+        return value
+    if not isinstance(value, str) or not value:
+        return {}
+    path = Path(value).expanduser()
+    try:
+        text = path.read_text() if len(value) < 4096 and "\n" not in value and path.is_file() else value
+        parsed = yaml.safe_load(text)
+    except (OSError, yaml.YAMLError):
+        return {}
+    return parsed if isinstance(parsed, Mapping) else {}
+
+
+def active_cluster(inputs: Mapping[str, Any]) -> Any:
+    """The active cluster entry of a provider's kubeconfig under its `context`/`cluster` overrides,
+    None where it does not resolve (no kubeconfig: the ambient one, not read by `DiffConfig`)."""
+    config = _kubeconfig(inputs.get("kubeconfig"))
+    clusters = {c.get("name"): c.get("cluster") for c in config.get("clusters") or [] if isinstance(c, Mapping)}
+    if not clusters:
+        return None
+    contexts = {c.get("name"): c.get("context") or {} for c in config.get("contexts") or [] if isinstance(c, Mapping)}
+    current = inputs.get("context") or config.get("current-context")
+    if current not in contexts:
+        return None
+    name = inputs.get("cluster") or contexts[current].get("cluster")
+    return clusters.get(name)
+
+
+def provider_replaces(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[str, ...]:
+    """The inputs whose change makes pulumi-kubernetes' `DiffConfig` replace the provider."""
+    keys = (set(old) | set(new)) - {"__defaults"}
+    if all(old.get(k) == new.get(k) for k in keys):
+        return ()
+    old_id, new_id = old.get("clusterIdentifier"), new.get("clusterIdentifier")
+    if new_id is not None and old_id == new_id:
+        return ()  # the same identifier: every other change is an update
+    replaces: list[str] = []
+    if old_id is not None and new_id is not None:
+        replaces.append("clusterIdentifier")
+    unknown = [k for k in CLUSTER_KEYS if UNKNOWN in repr(new.get(k))]
+    if unknown:
+        return (*replaces, unknown[0])
+    if old.get("renderYamlToDirectory") != new.get("renderYamlToDirectory"):
+        replaces.append("renderYamlToDirectory")
+    before, after = active_cluster(old), active_cluster(new)
+    if before is not None and after is not None and before != after:
+        replaces += [k for k in CLUSTER_KEYS if old.get(k) != new.get(k)]
+    return tuple(replaces)
 
 
 @dataclass(frozen=True)
@@ -139,7 +202,7 @@ def replacement(resource_type: str, kind: str | None, old: Mapping[str, Any], ne
     `provider` is the Kubernetes provider's inputs (its config)."""
     rule = rule_for(resource_type, kind, provider, _enabled(new.get("immutable")))
     old_options, new_options = old_options or Options(), new_options or Options()
-    reasons: list[str] = []
+    reasons: list[str] = list(provider_replaces(old, new)) if resource_type == KUBERNETES_PROVIDER else []
     if rule.any_input:
         for key in sorted(set(old) | set(new)):
             if key in ("__defaults",) or key in rule.update_in_place:

@@ -212,8 +212,12 @@ class WorkshopMocks(pulumi_mocks.Mocks):
     stack's outputs (a `Secret` value is a secret output). A stack not listed has no outputs.
     """
 
-    def __init__(self, preview: bool, stack_outputs: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+    def __init__(self, preview: bool, stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
+                 deployed: bool = False) -> None:
         self.preview = preview
+        #: a preview of a deployed stack: each Helm release is updated (its id known, its status
+        #: unknown), not created (both unknown)
+        self.deployed = deployed
         self.stack_outputs = dict(stack_outputs or {})
         self.provider_clusters: dict[str, str] = {}
         # The generation of the resource being registered on this thread (set by RecordingMonitor).
@@ -257,7 +261,8 @@ class WorkshopMocks(pulumi_mocks.Mocks):
                 "name": inputs.get("name"), "namespace": inputs.get("namespace"), "chart": inputs.get("chart"),
                 "version": inputs.get("version"), "status": "deployed", "revision": 1,
             }
-            return f"{inputs.get('namespace')}/{inputs.get('name')}", {**inputs, "status": status}
+            release_id = "" if self.preview and not self.deployed else f"{inputs.get('namespace')}/{inputs.get('name')}"
+            return release_id, {**inputs, "status": status}
         if typ == "kubernetes:core/v1:Service" and (inputs.get("spec") or {}).get("type") == "LoadBalancer":
             return k8s_id, {**inputs, "status": self._load_balancer(cluster, meta.get("namespace"), meta.get("name"))}
         # Generated values: a function of the name and of how often the resource was replaced.
@@ -418,19 +423,20 @@ def program_values(config: Mapping[str, Any]) -> dict[str, Any]:
 def simulate(
     config: Mapping[str, Any], *, preview: bool = False, monitor: RecordingMonitor | None = None,
     program: Callable[[], Any] | None = None, stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
-    previous: Simulation | None = None,
+    previous: Simulation | None = None, deployed: bool = False,
 ) -> Simulation:
     """Evaluate the program with `config` (keys without the project prefix) under mocks.
 
     Pass a `monitor` to inspect what was recorded even when the program raises; `program` runs
     another Pulumi program in the same harness (the benchmarks' floor) instead of this one;
     `stack_outputs` are the outputs of the stacks the program reads (see `WorkshopMocks`);
-    `previous`, the simulation of the stack before a change (see the module's docstring).
+    `previous`, the simulation of the stack before a change (see the module's docstring);
+    `deployed` (with `preview`), a preview of a stack already deployed (see `WorkshopMocks`).
     """
     if program is None:
         from components.program import main as program
 
-    monitor = monitor or RecordingMonitor(WorkshopMocks(preview, stack_outputs), previous)
+    monitor = monitor or RecordingMonitor(WorkshopMocks(preview, stack_outputs, deployed), previous)
     mocks = monitor.workshop_mocks
     pulumi_settings.ROOT.set(None)
     set_all_config({f"{PROJECT}:{k}": _to_config_string(v) for k, v in config.items()},

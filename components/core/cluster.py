@@ -22,9 +22,12 @@ class Cluster:
         # Secrets update in place (pulumi-kubernetes otherwise replaces one whose data changes, deleting
         # it first): a rotated credential then reaches the gateways and ext-auth, which watch their
         # Secrets, without a moment where the Secret is gone. Pods that read a Secret only at start
-        # roll by a checksum on their template (Keycloak).
+        # roll by a checksum on their template (Keycloak). The cluster's name is the provider's
+        # identity: only a new name replaces the provider (and everything on the cluster), not a
+        # kubeconfig that differs between machines (the SDK fills an unset one from $KUBECONFIG).
         self.provider = k8s.Provider(
             name,
+            cluster_identifier=name,
             context=context,
             kubeconfig=kubeconfig,
             enable_server_side_apply=True,

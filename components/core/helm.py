@@ -47,12 +47,16 @@ def release(
 
 
 def chart_object_id(release: k8s.helm.v3.Release, name: str) -> pulumi.Output[str]:
-    """`namespace/name` of an object the release's chart creates.
+    """`namespace/name` of an object the release's chart creates, in the release's namespace.
 
-    Derived from the release's status so the read waits for the release, and so a preview of a
-    fresh stack (status unknown) skips the read instead of failing on an object not there yet.
+    Derived from the release's id (`namespace/name`), so the read waits for the release. The id is
+    unknown only in a preview that creates the release (the engine then skips the read instead of
+    failing on an object the chart has not created yet); in a preview that updates the release it
+    stays known, unlike `status`, which pulumi-kubernetes marks unknown in every preview of a
+    release with a diff (`helm_release.go` `checkpointRelease`): reads keyed on `status` would be
+    skipped and everything built from them would preview as changed.
     """
-    return release.status.apply(lambda status: f"{status.namespace}/{name}")
+    return release.id.apply(lambda release_id: f"{release_id.split('/', 1)[0]}/{name}")
 
 
 def load_balancer_address(service: k8s.core.v1.Service) -> pulumi.Output[str]:

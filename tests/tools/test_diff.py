@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -122,14 +123,33 @@ def test_a_changed_trigger_replaces_a_generated_resource() -> None:
     assert (step.action, step.cluster, step.reasons, step.changes) == ("replace", "generated", ("replacement_trigger",), ())
 
 
+TWO_CLUSTERS = yaml.safe_dump({
+    "clusters": [{"name": "one", "cluster": {"server": "https://one"}}, {"name": "two", "cluster": {"server": "https://two"}}],
+    "contexts": [{"name": "c1", "context": {"cluster": "one"}}, {"name": "other", "context": {"cluster": "two"}}],
+})
+
+
+def with_kubeconfig(p: Record) -> Record:
+    return dataclasses.replace(p, inputs={**p.inputs, "kubeconfig": TWO_CLUSTERS})
+
+
 def test_a_provider_pointed_at_another_cluster_replaces_everything_on_it() -> None:
-    before = sim(provider("c1", "c1"), namespace("ns", "a", {}), provider("c2", "c2"), namespace("ns2", "b", {}, "c2"))
-    after = sim(provider("c1", "other"), namespace("ns", "a", {}), provider("c2", "c2"), namespace("ns2", "b", {}, "c2"))
+    before = sim(with_kubeconfig(provider("c1", "c1")), namespace("ns", "a", {}), provider("c2", "c2"),
+                 namespace("ns2", "b", {}, "c2"))
+    after = sim(with_kubeconfig(provider("c1", "other")), namespace("ns", "a", {}), provider("c2", "c2"),
+                namespace("ns2", "b", {}, "c2"))
     result = plan(before, after)
     assert [(s.action, s.label, s.reasons) for s in result.steps] == [
         ("replace", "Namespace a", ("its provider (another cluster)",)),
         ("replace", "Provider c1", ("context",)),
     ]
+
+
+def test_a_context_change_with_no_kubeconfig_is_a_provider_update() -> None:
+    # pulumi-kubernetes provider.go `DiffConfig`: no active cluster resolves without a kubeconfig input
+    before = sim(provider("c1", "c1"), namespace("ns", "a", {}))
+    after = sim(provider("c1", "other"), namespace("ns", "a", {}))
+    assert [(s.action, s.label) for s in plan(before, after).steps] == [("update", "Provider c1")]
 
 
 def test_render_groups_by_cluster_and_ends_with_the_summary() -> None:

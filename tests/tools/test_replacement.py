@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from tools.replacement import Options, replacement, rule_for
+from tools.replacement import UNKNOWN, Options, replacement, rule_for
 
 SERVICE = "kubernetes:core/v1:Service"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -130,10 +131,50 @@ def test_replace_on_changes_option() -> None:
         "spec.a",)
 
 
-def test_the_kubernetes_provider_is_replaced_with_another_context() -> None:
-    assert replacement(PROVIDER, None, {"context": "c1"}, {"context": "c2"}).reasons == ("context",)
+KUBECONFIG = yaml.safe_dump({
+    "apiVersion": "v1", "kind": "Config", "current-context": "a",
+    "clusters": [{"name": "one", "cluster": {"server": "https://one:6443"}},
+                 {"name": "two", "cluster": {"server": "https://two:6443"}}],
+    "contexts": [{"name": "a", "context": {"cluster": "one"}}, {"name": "a-admin", "context": {"cluster": "one"}},
+                 {"name": "b", "context": {"cluster": "two"}}],
+})
+
+
+# Upstream rules (pulumi-kubernetes provider/pkg/provider/provider.go `DiffConfig`, util.go
+# `getActiveClusterFromConfig`/`parseKubeconfigString`):
+def test_the_kubernetes_provider_is_replaced_only_when_both_active_clusters_resolve_and_differ() -> None:
+    # a context change with no kubeconfig: nothing resolves (the ambient kubeconfig is not read), an update
+    assert not replacement(PROVIDER, None, {"context": "c1"}, {"context": "c2"})
+    # from the ambient kubeconfig to an explicit one: the old side does not resolve, an update
+    assert not replacement(PROVIDER, None, {"context": "a"}, {"context": "a", "kubeconfig": KUBECONFIG})
+    # a second context on the same cluster: the active cluster entry is the same, an update
+    assert not replacement(PROVIDER, None, {"context": "a", "kubeconfig": KUBECONFIG},
+                           {"context": "a-admin", "kubeconfig": KUBECONFIG})
+    # another cluster: both resolve and differ, a replace on what changed
+    assert replacement(PROVIDER, None, {"context": "a", "kubeconfig": KUBECONFIG},
+                       {"context": "b", "kubeconfig": KUBECONFIG}).reasons == ("context",)
     assert not replacement(PROVIDER, None, {"context": "c1", "enableServerSideApply": "true"},
                            {"context": "c1", "enableServerSideApply": "false"})
+
+
+def test_the_kubernetes_provider_is_replaced_on_unknown_cluster_inputs_and_a_new_render_directory() -> None:
+    assert replacement(PROVIDER, None, {"context": "a"}, {"context": UNKNOWN}).reasons == ("context",)
+    assert replacement(PROVIDER, None, {}, {"renderYamlToDirectory": "out"}).reasons == ("renderYamlToDirectory",)
+
+
+def test_cluster_identifier_decides_alone_and_adding_it_is_an_update() -> None:
+    # DiffConfig replaces on `clusterIdentifier` only when it is `Updated` (on both sides, changed):
+    # adding or removing it is not a replacement ("to make on- and off-boarding less risky").
+    assert not replacement(PROVIDER, None, {"context": "a", "kubeconfig": KUBECONFIG},
+                           {"context": "a", "kubeconfig": KUBECONFIG, "clusterIdentifier": "mgmt"})
+    assert not replacement(PROVIDER, None, {"context": "a", "clusterIdentifier": "mgmt"}, {"context": "a"})
+    # the same identifier on both sides: nothing else replaces, not even another cluster or an unknown
+    same = {"clusterIdentifier": "mgmt"}
+    assert not replacement(PROVIDER, None, {**same, "context": "a", "kubeconfig": KUBECONFIG},
+                           {**same, "context": "b", "kubeconfig": KUBECONFIG})
+    assert not replacement(PROVIDER, None, {**same, "context": "a"}, {**same, "context": UNKNOWN})
+    assert replacement(PROVIDER, None, {"clusterIdentifier": "mgmt"}, {"clusterIdentifier": "mgmt2"}).reasons == (
+        "clusterIdentifier",)
 
 
 def test_unknown_types_are_never_replaced_by_inputs() -> None:
