@@ -37,7 +37,7 @@ from typing import Any
 import yaml
 
 from components.core.config import ConfigError
-from tools import rbac
+from tools import rbac, secrets
 from tools.graph import Graph
 from tools.output_dir import OutputDirError, write_tree
 from tools.policy_check import check_simulation, report
@@ -179,7 +179,10 @@ def summary(sim: Simulation, stack: str, fake_license: bool) -> str:
 
 def render(stack: str, out: Path) -> Simulation:
     path = stack_file(stack)
-    config, fake_license = with_fake_license(stack_config(path))
+    raw = stack_config(path)
+    redactor = secrets.Redactor()
+    redactor.add_config(raw)  # a secret key in plaintext: its value appears in no file
+    config, fake_license = with_fake_license(raw)
     if fake_license:
         print(f"note: {path.name} has no readable licenseKey; rendering with a fake license", file=sys.stderr)
     sim = simulate(config)
@@ -194,7 +197,7 @@ def render(stack: str, out: Path) -> Simulation:
     files["policy.md"] = report(check_simulation(sim), stack)
     for cluster in rbac.clusters(sim):
         files[f"rbac-{cluster}.yaml"] = rbac.header(sim, cluster, stack) + dump_all(rbac.documents(sim, cluster))
-    write_tree(out, files)
+    write_tree(out, {name: redactor.scrub(text) for name, text in files.items()})
     return sim
 
 
