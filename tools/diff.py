@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.core.config import PROJECT, ConfigError, parse_settings
+from components.core.config import DEFAULTS, LIST_KEYS, PROJECT, ConfigError, parse_settings
 from tools import secrets
 from tools.replacement import KUBERNETES_PROVIDER, Options, replacement
 from tools.simulate import (
@@ -330,11 +330,28 @@ def config_value(text: str) -> Any:
     return text
 
 
+#: How a list value is written on the command line, per list key (others: its default, or two strings).
+_LIST_EXAMPLES = {"features": ["gateway", "waf"], "reviewsVersions": [["v1", "v2"], ["v1", "v2", "v3"]]}
+
+
+def _list_example(key: str) -> str:
+    example = _LIST_EXAMPLES.get(key) or DEFAULTS.get(key) or ["a", "b"]
+    return json.dumps(example, separators=(",", ":"))
+
+
 def parse_assignment(text: str) -> tuple[str, Any]:
     key, sep, value = text.partition("=")
     if not sep or not key:
         raise ValueError(f"--set {text!r}: expected KEY=VALUE")
-    return _config_key(key), config_value(value)
+    bare = _config_key(key)
+    if bare in LIST_KEYS or value.lstrip().startswith("["):
+        try:
+            json.loads(value)
+        except json.JSONDecodeError:
+            raise ValueError(
+                f"--set {key}: {value!r} is not valid JSON; a list is written in JSON, its strings quoted: "
+                f"--set '{key}={_list_example(bare)}'") from None
+    return bare, config_value(value)
 
 
 def _config_key(key: str) -> str:
@@ -425,7 +442,8 @@ def main(argv: list[str] | None = None) -> int:
         sets = [parse_assignment(s) for s in args.sets]
         unsets = [_config_key(k) for k in args.unsets]
     except ValueError as error:
-        parser.error(redactor.scrub(str(error)))
+        print(redactor.scrub(f"error: {error}"), file=sys.stderr)
+        return 2
     try:
         result = diff(args.stack, against=args.against, sets=sets, unsets=unsets)
     except ConfigError as error:

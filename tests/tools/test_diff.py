@@ -169,6 +169,18 @@ def test_assignments() -> None:
             diff.parse_assignment(bad)
 
 
+def test_a_list_that_is_not_json_says_so_and_how_to_write_it(capsys: pytest.CaptureFixture[str]) -> None:
+    assert diff.main(["dev", "--set", "features=[gateway,"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == ("error: --set features: '[gateway,' is not valid JSON; a list is written in JSON, "
+                            "its strings quoted: --set 'features=[\"gateway\",\"waf\"]'\n")
+    assert captured.out == ""
+    with pytest.raises(ValueError) as raised:
+        diff.parse_assignment("workloadClusters=c1")
+    assert str(raised.value) == ("--set workloadClusters: 'c1' is not valid JSON; a list is written in JSON, its "
+                                 "strings quoted: --set 'workloadClusters=[\"cluster1\",\"cluster2\"]'")
+
+
 def test_changed_config() -> None:
     assert diff.changed_config({"a": 1, "b": 2}, [("c", 3), ("a", 4)], ["b"]) == {"a": 4, "c": 3}
 
