@@ -156,7 +156,7 @@ def _json_change(change: Change) -> dict[str, Any]:
 
 
 def plan_json(result: Plan) -> dict[str, Any]:
-    """The plan as `--json` prints it (docs/diff-json.md): the same steps and counts as the text."""
+    """The plan as `--json` prints it (docs/json-output.md): the same steps and counts as the text."""
     return {
         "format": JSON_FORMAT,
         "title": result.title,
@@ -427,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fail-on", default="", metavar="ACTIONS",
                         help=f"exit 1 if the plan has any of these steps (comma-separated: {', '.join(ACTIONS)})")
     parser.add_argument("--json", action="store_true",
-                        help="print the plan as JSON (its shape: docs/diff-json.md) instead of text")
+                        help="print the plan as JSON (its shape: docs/json-output.md) instead of text")
     args = parser.parse_args(argv)
     fail_on = [a.strip() for a in args.fail_on.split(",") if a.strip()]
     unknown = [a for a in fail_on if a not in ACTIONS]

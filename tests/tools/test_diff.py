@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -232,3 +233,34 @@ def test_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "--fail-on: unknown action(s) explode" in capsys.readouterr().err
     assert diff.main([str(tmp_path / "missing.yaml")]) == 2
     assert "no stack config file" in capsys.readouterr().err
+
+
+def test_json_is_the_plan_of_the_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = stack_file(tmp_path, "before")
+    after = stack_file(tmp_path, "after", glooMeshVersion="2.2.7")
+    assert diff.main([str(after), "--against", str(before), "--json", "--fail-on", "update"]) == 1
+    printed = json.loads(capsys.readouterr().out)
+    assert set(printed) == {"format", "title", "notes", "steps", "summary"}
+    assert (printed["format"], printed["title"]) == (1, f"Change plan: {before} → {after}")
+    enterprise = next(s for s in printed["steps"] if s["label"] == "HelmRelease gloo-mesh/gloo-mesh-enterprise")
+    assert enterprise == {
+        "action": "update", "cluster": "mgmt", "label": "HelmRelease gloo-mesh/gloo-mesh-enterprise",
+        "urn": enterprise["urn"], "reasons": [], "deleteFirst": False,
+        "changes": [{"path": "version", "secret": False, "old": "2.2.6", "new": "2.2.7"}]}
+    assert enterprise["urn"].endswith("::mgmt/gloo-mesh/gloo-mesh-enterprise")
+    assert diff.main([str(after), "--against", str(before)]) == 0
+    text = capsys.readouterr().out
+    counts = printed["summary"]
+    assert text.splitlines()[-1] == (f"Plan: {counts['create']} to create, {counts['update']} to update, "
+                                     f"{counts['replace']} to replace, {counts['delete']} to delete, "
+                                     f"{counts['unchanged']} unchanged.")
+    assert counts["update"] == len(printed["steps"]) == 5
+
+
+def test_json_change_of_a_secret_and_of_an_absent_input() -> None:
+    result = diff.Plan((diff.Step("update", "u", "c", "Secret ns/x",
+                                  (Change("data", Secret("a"), Secret("b"), True), Change("spec.x", MISSING, 1))),),
+                       0, "t")
+    assert diff.plan_json(result)["steps"][0]["changes"] == [
+        {"path": "data", "secret": True, "old": "[secret]", "new": "[secret]"},
+        {"path": "spec.x", "secret": False, "new": 1}]
