@@ -46,7 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.core.config import PROJECT, ConfigError, parse_settings
+from components.core.config import DEFAULTS, LIST_KEYS, PROJECT, ConfigError, parse_settings
+from tools import secrets
 from tools.replacement import KUBERNETES_PROVIDER, Options, replacement
 from tools.simulate import (
     Record,
@@ -141,6 +142,32 @@ class Plan:
             lines.append("No changes.")
         lines.append(self.summary())
         return "\n".join(lines) + "\n"
+
+
+# JSON -----------------------------------------------------------------------------------------------
+JSON_FORMAT = 1
+
+
+def _json_change(change: Change) -> dict[str, Any]:
+    """One changed input: `old`/`new` hold the value (a secret as "[secret]"); absent means the input was not set."""
+    entry: dict[str, Any] = {"path": change.path, "secret": change.secret}
+    for side, value in (("old", change.old), ("new", change.new)):
+        if value is not MISSING:
+            entry[side] = SECRET if change.secret else _plain(value)
+    return entry
+
+
+def plan_json(result: Plan) -> dict[str, Any]:
+    """The plan as `--json` prints it (docs/json-output.md): the same steps and counts as the text."""
+    return {
+        "format": JSON_FORMAT,
+        "title": result.title,
+        "notes": list(result.notes),
+        "steps": [{"action": s.action, "cluster": s.cluster, "label": s.label, "urn": s.urn,
+                   "changes": [_json_change(c) for c in s.changes],
+                   "reasons": list(s.reasons), "deleteFirst": s.delete_first} for s in result.steps],
+        "summary": {**{action: len(result.of(action)) for action in ACTIONS}, "unchanged": result.unchanged},
+    }
 
 
 # Inputs ---------------------------------------------------------------------------------------------
@@ -305,11 +332,28 @@ def config_value(text: str) -> Any:
     return text
 
 
+#: How a list value is written on the command line, per list key (others: its default, or two strings).
+_LIST_EXAMPLES = {"features": ["gateway", "waf"], "reviewsVersions": [["v1", "v2"], ["v1", "v2", "v3"]]}
+
+
+def _list_example(key: str) -> str:
+    example = _LIST_EXAMPLES.get(key) or DEFAULTS.get(key) or ["a", "b"]
+    return json.dumps(example, separators=(",", ":"))
+
+
 def parse_assignment(text: str) -> tuple[str, Any]:
     key, sep, value = text.partition("=")
     if not sep or not key:
         raise ValueError(f"--set {text!r}: expected KEY=VALUE")
-    return _config_key(key), config_value(value)
+    bare = _config_key(key)
+    if bare in LIST_KEYS or value.lstrip().startswith("["):
+        try:
+            json.loads(value)
+        except json.JSONDecodeError:
+            raise ValueError(
+                f"--set {key}: {value!r} is not valid JSON; a list is written in JSON, its strings quoted: "
+                f"--set '{key}={_list_example(bare)}'") from None
+    return bare, config_value(value)
 
 
 def _config_key(key: str) -> str:
@@ -330,7 +374,7 @@ def changed_config(config: Mapping[str, Any], sets: Iterable[tuple[str, Any]], u
 
 
 def describe(stack: str, against: Path | None, sets: Sequence[tuple[str, Any]], unsets: Sequence[str]) -> str:
-    changes = [f"{k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in sets] + [f"-{k}" for k in unsets]
+    changes = [secrets.assignment(k, v) for k, v in sets] + [f"-{k}" for k in unsets]
     source = f"{against} → {stack}" if against else stack
     return f"Change plan: {source}{' with ' + ', '.join(changes) if changes else ''}"
 
@@ -358,6 +402,21 @@ def diff(stack: str, *, against: Path | None = None, sets: Sequence[tuple[str, A
     return Plan(result.steps, result.unchanged, describe(stack, against, sets, unsets), notes)
 
 
+def _redactor(stack: str, against: Path | None, assignments: Sequence[str]) -> secrets.Redactor:
+    """What the command must never print: the values it was given of keys Pulumi.yaml declares secret
+    (`--set licenseKey=...`, a stack file holding one in plaintext)."""
+    redactor = secrets.Redactor()
+    for text in assignments:
+        key, sep, value = text.partition("=")
+        if sep and secrets.is_secret(key):
+            redactor.add(value)
+            redactor.add(config_value(value))
+    for path in (stack_file(stack), against):
+        if path is not None and path.is_file():
+            redactor.add_config(stack_config(path))
+    return redactor
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.diff", description=__doc__.split("\n\n")[0])
     parser.add_argument("stack", help="stack name (dev → Pulumi.dev.yaml) or a stack config file: the state after")
@@ -369,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the stack file before the change (default: STACK as it is)")
     parser.add_argument("--fail-on", default="", metavar="ACTIONS",
                         help=f"exit 1 if the plan has any of these steps (comma-separated: {', '.join(ACTIONS)})")
+    parser.add_argument("--json", action="store_true",
+                        help="print the plan as JSON (its shape: docs/json-output.md) instead of text")
     args = parser.parse_args(argv)
     fail_on = [a.strip() for a in args.fail_on.split(",") if a.strip()]
     unknown = [a for a in fail_on if a not in ACTIONS]
@@ -379,16 +440,23 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: no stack config file {path}", file=sys.stderr)
             return 2
     try:
+        redactor = _redactor(args.stack, args.against, args.sets)
+    except ConfigError as error:  # a stack file that is not valid YAML: its text is not echoed
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
         sets = [parse_assignment(s) for s in args.sets]
         unsets = [_config_key(k) for k in args.unsets]
     except ValueError as error:
-        parser.error(str(error))
+        print(redactor.scrub(f"error: {error}"), file=sys.stderr)
+        return 2
     try:
         result = diff(args.stack, against=args.against, sets=sets, unsets=unsets)
     except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(redactor.scrub(f"error: {error}"), file=sys.stderr)
         return 2
-    sys.stdout.write(result.render())
+    text = json.dumps(plan_json(result), indent=2, ensure_ascii=False) + "\n" if args.json else result.render()
+    sys.stdout.write(redactor.scrub(text))
     failing = result.of(*fail_on)
     if failing:
         print(f"error: the plan would {' and '.join(sorted({s.action for s in failing}))} "

@@ -23,3 +23,9 @@ def proposed_changes(change_summary: Mapping[Any, int]) -> dict[str, int]:
         if count and name not in NOT_CHANGES:
             changes[name] = count
     return changes
+
+
+if __name__ == "__main__":
+    from tools import not_a_command
+
+    raise SystemExit(not_a_command("tools.no_changes"))

@@ -6,8 +6,12 @@
 Evaluates the stack's config through the real program under the Pulumi mock runtime
 (`tools.simulate`) and writes:
 
-- `<cluster>.yaml` per cluster: every Kubernetes object as it would be applied, and each Helm
-  release as a document of kind `HelmRelease` (chart, version, repository, namespace, values);
+- `<cluster>.yaml` per cluster: every Kubernetes object as it would be applied, and nothing else
+  (valid input for `kubectl apply -f` / `kubectl kustomize`);
+- `<cluster>.helm-releases.yaml` per cluster with Helm releases: not Kubernetes objects, so one
+  YAML document of its own shape (`format: gloo-mesh-workshop/helm-releases/v1`, `cluster`, and
+  `releases`: each with name, namespace, chart, version, repository, timeoutSeconds and values,
+  keys sorted), sorted by namespace and name; see `helm_releases`;
 - `generated.yaml`: what the program generates itself (passwords, keys, certificates), by type;
 - `graph.mmd`: the dependency graph (Mermaid), explicit and property dependencies;
 - `summary.md`: resources per cluster and kind, and the stack outputs;
@@ -37,7 +41,7 @@ from typing import Any
 import yaml
 
 from components.core.config import ConfigError
-from tools import rbac
+from tools import rbac, secrets
 from tools.graph import Graph
 from tools.output_dir import OutputDirError, write_tree
 from tools.policy_check import check_simulation, report
@@ -69,20 +73,40 @@ def redact(value: Any) -> Any:
     return value
 
 
-def document(record: Record) -> dict[str, Any]:
-    """The YAML document of one declared resource, secrets redacted."""
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+HELM_RELEASES_FORMAT = "gloo-mesh-workshop/helm-releases/v1"
+
+
+def helm_releases_file(cluster: str) -> str:
+    return f"{cluster}.helm-releases.yaml"
+
+
+def helm_releases(cluster: str, records: Iterable[Record]) -> str:
+    """`<cluster>.helm-releases.yaml`: the cluster's Helm releases, one document (not Kubernetes-shaped)."""
+    releases = sorted((release(r) for r in records), key=lambda r: (str(r["namespace"]), str(r["name"])))
+    head = (f"# Helm releases `pulumi up` installs on cluster {cluster} (tools.render). Not Kubernetes objects:\n"
+            "# each is what `helm install NAME CHART --repo REPOSITORY --version VERSION -n NAMESPACE` takes,\n"
+            "# with its values.\n")
+    return head + dump_all([{"format": HELM_RELEASES_FORMAT, "cluster": cluster, "releases": releases}])
+
+
+def release(record: Record) -> dict[str, Any]:
+    """One Helm release of `<cluster>.helm-releases.yaml`, secrets redacted."""
     inputs = redact(record.inputs)
-    if record.type == "kubernetes:helm.sh/v3:Release":
-        return {
-            "kind": "HelmRelease",
-            "name": inputs.get("name"),
-            "namespace": inputs.get("namespace"),
-            "chart": inputs.get("chart"),
-            "version": inputs.get("version"),
-            "repository": (inputs.get("repositoryOpts") or {}).get("repo"),
-            "timeoutSeconds": inputs.get("timeout"),
-            "values": _sorted(inputs.get("values") or {}),
-        }
+    return {
+        "name": inputs.get("name"),
+        "namespace": inputs.get("namespace"),
+        "chart": inputs.get("chart"),
+        "version": inputs.get("version"),
+        "repository": (inputs.get("repositoryOpts") or {}).get("repo"),
+        "timeoutSeconds": inputs.get("timeout"),
+        "values": _sorted(inputs.get("values") or {}),
+    }
+
+
+def document(record: Record) -> dict[str, Any]:
+    """The YAML document of one declared resource (not a Helm release: `release`), secrets redacted."""
+    inputs = redact(record.inputs)
     if record.type.startswith("kubernetes:"):
         doc = {k: inputs[k] for k in ("apiVersion", "kind", "metadata") if k in inputs}
         doc.update({k: v for k, v in inputs.items() if k not in doc and k != "__defaults"})
@@ -179,22 +203,31 @@ def summary(sim: Simulation, stack: str, fake_license: bool) -> str:
 
 def render(stack: str, out: Path) -> Simulation:
     path = stack_file(stack)
-    config, fake_license = with_fake_license(stack_config(path))
+    raw = stack_config(path)
+    redactor = secrets.Redactor()
+    redactor.add_config(raw)  # a secret key in plaintext: its value appears in no file
+    config, fake_license = with_fake_license(raw)
     if fake_license:
         print(f"note: {path.name} has no readable licenseKey; rendering with a fake license", file=sys.stderr)
     sim = simulate(config)
     by_cluster: dict[str, list[Record]] = defaultdict(list)
     for r in declared(sim):
         by_cluster[cluster_of(r)].append(r)
-    files = {f"{cluster}.yaml": dump_all(document(r) for r in sorted(records, key=_sort_key))
-             for cluster, records in sorted(by_cluster.items())}
+    files: dict[str, str] = {}
+    for cluster, records in sorted(by_cluster.items()):
+        objects = [r for r in records if r.type != HELM_RELEASE]
+        releases = [r for r in records if r.type == HELM_RELEASE]
+        if objects:
+            files[f"{cluster}.yaml"] = dump_all(document(r) for r in sorted(objects, key=_sort_key))
+        if releases:
+            files[helm_releases_file(cluster)] = helm_releases(cluster, releases)
     files["graph.mmd"] = mermaid(sim)
     files["summary.md"] = summary(sim, stack, fake_license)
     files["outputs.json"] = json.dumps(redact(sim.outputs), indent=2, sort_keys=True) + "\n"
     files["policy.md"] = report(check_simulation(sim), stack)
     for cluster in rbac.clusters(sim):
         files[f"rbac-{cluster}.yaml"] = rbac.header(sim, cluster, stack) + dump_all(rbac.documents(sim, cluster))
-    write_tree(out, files)
+    write_tree(out, {name: redactor.scrub(text) for name, text in files.items()})
     return sim
 
 

@@ -3,12 +3,14 @@
 Reads the stack outputs (`pulumi stack output --json --show-secrets`, or `--outputs FILE`), runs
 the HTTP checks of every enabled lab against the gateways and Keycloak (and the kubectl checks
 where kubectl reaches the clusters), prints a table lab → check → PASS/FAIL/SKIP, and exits 1 if
-any check failed (2 if the outputs cannot be read). See docs/verify.md.
+any check failed (2 if the outputs cannot be read). `--json` prints the results as JSON instead,
+`--junit FILE` also writes them as JUnit XML (docs/json-output.md). See docs/verify.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +19,7 @@ from tools.verifier.checks import Probe, plan, unchecked_features
 from tools.verifier.http import request
 from tools.verifier.kube import Kube
 from tools.verifier.outputs import OutputsError, load_outputs_file, load_stack_outputs
-from tools.verifier.runner import FAIL, SKIP, render_table, run_checks
+from tools.verifier.runner import FAIL, SKIP, junit_xml, render_table, results_json, run_checks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +52,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--kubectl", default="kubectl", help="kubectl binary (default: kubectl on PATH)")
     p.add_argument("--report", type=Path, metavar="FILE", help="also write the result table to FILE")
     p.add_argument("--strict", action="store_true", help="exit non-zero when any check was skipped, too")
+    p.add_argument("--json", action="store_true",
+                   help="print the results as JSON (docs/json-output.md) instead of the table")
+    p.add_argument("--junit", type=Path, metavar="FILE", help="also write the results as JUnit XML to FILE (for CI)")
     return p
 
 
@@ -70,11 +75,18 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{len(checks)} checks, retrying for up to {args.timeout:g} s", file=sys.stderr)
     results = run_checks(checks, probe, timeout=args.timeout, interval=args.interval,
                          on_result=lambda r: print(f"  {r.status} {r.lab}: {r.check}", file=sys.stderr))
-    table = render_table(results, unchecked_features(outputs))
-    print(table)
+    notes = unchecked_features(outputs)
+    table = render_table(results, notes)
+    if args.json:
+        print(json.dumps(results_json(results, outputs.features, notes, args.strict), indent=2, ensure_ascii=False))
+    else:
+        print(table)
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(table + "\n")
+    if args.junit:
+        args.junit.parent.mkdir(parents=True, exist_ok=True)
+        args.junit.write_text(junit_xml(results))
     statuses = {r.status for r in results}
     if FAIL in statuses or (args.strict and SKIP in statuses):
         return 1

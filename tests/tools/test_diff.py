@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -189,6 +190,18 @@ def test_assignments() -> None:
             diff.parse_assignment(bad)
 
 
+def test_a_list_that_is_not_json_says_so_and_how_to_write_it(capsys: pytest.CaptureFixture[str]) -> None:
+    assert diff.main(["dev", "--set", "features=[gateway,"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == ("error: --set features: '[gateway,' is not valid JSON; a list is written in JSON, "
+                            "its strings quoted: --set 'features=[\"gateway\",\"waf\"]'\n")
+    assert captured.out == ""
+    with pytest.raises(ValueError) as raised:
+        diff.parse_assignment("workloadClusters=c1")
+    assert str(raised.value) == ("--set workloadClusters: 'c1' is not valid JSON; a list is written in JSON, its "
+                                 "strings quoted: --set 'workloadClusters=[\"cluster1\",\"cluster2\"]'")
+
+
 def test_changed_config() -> None:
     assert diff.changed_config({"a": 1, "b": 2}, [("c", 3), ("a", 4)], ["b"]) == {"a": 4, "c": 3}
 
@@ -240,3 +253,34 @@ def test_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "--fail-on: unknown action(s) explode" in capsys.readouterr().err
     assert diff.main([str(tmp_path / "missing.yaml")]) == 2
     assert "no stack config file" in capsys.readouterr().err
+
+
+def test_json_is_the_plan_of_the_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = stack_file(tmp_path, "before")
+    after = stack_file(tmp_path, "after", glooMeshVersion="2.2.7")
+    assert diff.main([str(after), "--against", str(before), "--json", "--fail-on", "update"]) == 1
+    printed = json.loads(capsys.readouterr().out)
+    assert set(printed) == {"format", "title", "notes", "steps", "summary"}
+    assert (printed["format"], printed["title"]) == (1, f"Change plan: {before} → {after}")
+    enterprise = next(s for s in printed["steps"] if s["label"] == "HelmRelease gloo-mesh/gloo-mesh-enterprise")
+    assert enterprise == {
+        "action": "update", "cluster": "mgmt", "label": "HelmRelease gloo-mesh/gloo-mesh-enterprise",
+        "urn": enterprise["urn"], "reasons": [], "deleteFirst": False,
+        "changes": [{"path": "version", "secret": False, "old": "2.2.6", "new": "2.2.7"}]}
+    assert enterprise["urn"].endswith("::mgmt/gloo-mesh/gloo-mesh-enterprise")
+    assert diff.main([str(after), "--against", str(before)]) == 0
+    text = capsys.readouterr().out
+    counts = printed["summary"]
+    assert text.splitlines()[-1] == (f"Plan: {counts['create']} to create, {counts['update']} to update, "
+                                     f"{counts['replace']} to replace, {counts['delete']} to delete, "
+                                     f"{counts['unchanged']} unchanged.")
+    assert counts["update"] == len(printed["steps"]) == 5
+
+
+def test_json_change_of_a_secret_and_of_an_absent_input() -> None:
+    result = diff.Plan((diff.Step("update", "u", "c", "Secret ns/x",
+                                  (Change("data", Secret("a"), Secret("b"), True), Change("spec.x", MISSING, 1))),),
+                       0, "t")
+    assert diff.plan_json(result)["steps"][0]["changes"] == [
+        {"path": "data", "secret": True, "old": "[secret]", "new": "[secret]"},
+        {"path": "spec.x", "secret": False, "new": 1}]

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import tools.fleet.__main__ as fleet_main_module
 from tests.support.scenarios import dev_fleet
 from tools.fleet import check as fleet_check
 from tools.fleet.__main__ import main
@@ -135,3 +137,25 @@ def test_check_passes_a_fleet_with_managed_relay_trust_a_canary_and_rotated_cred
     assert isinstance(outputs["relayAgentPrivateKeys"], Secret) and isinstance(outputs["relayToken"], Secret)
     assert set(outputs["relayAgentCertificates"]) == {"cluster1", "cluster2"}
     assert not any("relay-authority-root-ca-key" in str(v) for v in outputs.values())
+
+
+def test_check_json_passing_fleet(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "dev", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {"format": 1, "fleet": "dev", "ok": True, "problems": [],
+                                        "stacks": ["dev-management", "dev-cluster1", "dev-cluster2"]}
+    assert captured.err == ""
+
+
+def test_check_json_names_the_property_of_each_problem(monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    found = ["equivalence: cluster2: Deployment bookinfo-frontends/productpage-v1 (apps/v1): the single stack "
+             "declares it, no stack of the fleet does", "secrets: dev-management: output 'x' is not a secret"]
+    monkeypatch.setattr(fleet_main_module, "check", lambda fleet: found)
+    assert main(["check", "dev", "--json"]) == 1
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["ok"] is False
+    assert printed["problems"] == [
+        {"property": "equivalence", "message": "cluster2: Deployment bookinfo-frontends/productpage-v1 (apps/v1): "
+                                               "the single stack declares it, no stack of the fleet does"},
+        {"property": "secrets", "message": "dev-management: output 'x' is not a secret"}]

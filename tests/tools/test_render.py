@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,17 +35,51 @@ def test_render_dev_stack_twice_is_byte_identical(rendered_dev: Path, tmp_path: 
     first, second = rendered_dev, tmp_path / "b"
     assert run_render(second).returncode == 0
     names = sorted(p.name for p in first.iterdir())
-    assert names == [".gloo-mesh-workshop-output.json", "cluster1.yaml", "cluster2.yaml", "generated.yaml", "graph.mmd", "mgmt.yaml", "outputs.json",
-                     "policy.md", "rbac-cluster1.yaml", "rbac-cluster2.yaml", "rbac-mgmt.yaml", "summary.md"]
+    assert names == [".gloo-mesh-workshop-output.json", "cluster1.helm-releases.yaml", "cluster1.yaml",
+                     "cluster2.helm-releases.yaml", "cluster2.yaml", "generated.yaml", "graph.mmd",
+                     "mgmt.helm-releases.yaml", "mgmt.yaml", "outputs.json", "policy.md", "rbac-cluster1.yaml",
+                     "rbac-cluster2.yaml", "rbac-mgmt.yaml", "summary.md"]
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_cluster_files_hold_only_kubernetes_objects(rendered_dev: Path) -> None:
+    """kubectl input: every document of `<cluster>.yaml` has an apiVersion, a kind and a metadata.name;
+    the Helm releases are only in `<cluster>.helm-releases.yaml`."""
+    for cluster in ("mgmt", "cluster1", "cluster2"):
+        docs = list(yaml.safe_load_all((rendered_dev / f"{cluster}.yaml").read_text()))
+        assert docs, cluster
+        bad = [d for d in docs if not (isinstance(d.get("apiVersion"), str) and "/" in d["apiVersion"] or
+                                       d.get("apiVersion") == "v1")
+               or not isinstance(d.get("kind"), str) or not (d.get("metadata") or {}).get("name")]
+        assert bad == [], cluster
+        assert "HelmRelease" not in {d["kind"] for d in docs}
+        (releases,) = yaml.safe_load_all((rendered_dev / f"{cluster}.helm-releases.yaml").read_text())
+        assert releases["cluster"] == cluster and releases["releases"]
+        assert not {"apiVersion", "kind", "metadata"} & set(releases)
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
+@pytest.mark.parametrize("cluster", ["mgmt", "cluster1", "cluster2"])
+def test_kubectl_kustomize_takes_each_cluster_file(rendered_dev: Path, tmp_path: Path, cluster: str) -> None:
+    """`kubectl kustomize` (offline) builds each `<cluster>.yaml` and keeps every object of it."""
+    shutil.copy(rendered_dev / f"{cluster}.yaml", tmp_path / f"{cluster}.yaml")
+    (tmp_path / "kustomization.yaml").write_text(f"resources:\n- {cluster}.yaml\n")
+    built = subprocess.run(["kubectl", "kustomize", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert built.returncode == 0, built.stderr
+    expected = list(yaml.safe_load_all((rendered_dev / f"{cluster}.yaml").read_text()))
+    assert len(list(yaml.safe_load_all(built.stdout))) == len(expected)
 
 
 def test_render_writes_per_cluster_objects_and_helm_releases(tmp_path: Path) -> None:
     assert render.main(["dev", "--out", str(tmp_path / "out")]) == 0
     tmp_path = tmp_path / "out"
     mgmt = list(yaml.safe_load_all((tmp_path / "mgmt.yaml").read_text()))
-    release = next(d for d in mgmt if d["kind"] == "HelmRelease")
+    (releases,) = yaml.safe_load_all((tmp_path / "mgmt.helm-releases.yaml").read_text())
+    assert (releases["format"], releases["cluster"]) == ("gloo-mesh-workshop/helm-releases/v1", "mgmt")
+    assert [(r["namespace"], r["name"]) for r in releases["releases"]] == [("gloo-mesh", "gloo-mesh-enterprise")]
+    release = releases["releases"][0]
+    assert list(release) == ["name", "namespace", "chart", "version", "repository", "timeoutSeconds", "values"]
     assert (release["name"], release["chart"], release["version"], release["namespace"]) == (
         "gloo-mesh-enterprise", "gloo-mesh-enterprise", "2.2.6", "gloo-mesh")
     assert release["repository"] == "https://storage.googleapis.com/gloo-mesh-enterprise/gloo-mesh-enterprise"

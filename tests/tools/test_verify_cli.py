@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -290,3 +291,44 @@ def test_unreadable_outputs_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture
     error = capsys.readouterr().err
     assert "features: expected list" in error
     assert "gatewayEndpoints: missing" in error
+
+
+def test_json_and_junit_carry_the_rows_of_the_table(fake: FakeWorkshop, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    fake.deploy(TLS).productpage_status = {"cluster1": 503}
+    junit = tmp_path / "ci" / "verify.xml"
+    rc, rows, _ = run(tmp_path, fake.outputs(TLS), "--json", "--junit", str(junit))
+    assert rc == 1
+    printed = json.loads(capsys.readouterr().out)
+    assert set(printed) == {"format", "features", "results", "notes", "summary", "ok"}
+    assert (printed["format"], printed["features"], printed["ok"]) == (1, ["gateway", "gateway-tls"], False)
+    assert {(r["lab"], r["check"]): r["status"] for r in printed["results"]} == rows
+    assert all(set(r) == {"lab", "check", "status", "detail", "attempts"} for r in printed["results"])
+    statuses = [r["status"] for r in printed["results"]]
+    assert printed["summary"] == {"passed": statuses.count("PASS"), "failed": statuses.count("FAIL"),
+                                  "skipped": statuses.count("SKIP")}
+    assert printed["summary"]["failed"] >= 1
+    failed = next(r for r in printed["results"] if r["status"] == "FAIL")
+    assert "status 503" in failed["detail"]
+
+    root = ElementTree.fromstring(junit.read_text())
+    (suite,) = root.findall("testsuite")
+    assert (suite.get("name"), suite.get("tests"), suite.get("failures"), suite.get("skipped")) == (
+        "tools.verify", str(len(rows)), str(printed["summary"]["failed"]), str(printed["summary"]["skipped"]))
+    cases = {(c.get("classname"), c.get("name")): c for c in suite.findall("testcase")}
+    assert set(cases) == set(rows)
+    for key, status in rows.items():
+        assert (cases[key].find("failure") is not None) == (status == "FAIL"), key
+        assert (cases[key].find("skipped") is not None) == (status == "SKIP"), key
+    failure = cases[(failed["lab"], failed["check"])].find("failure")
+    assert failure is not None and failure.get("message") == failed["detail"]
+
+
+def test_json_ok_follows_strict(fake: FakeWorkshop, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake.deploy([*TLS, "root-trust"])
+    rc, rows, _ = run(tmp_path, fake.outputs([*TLS, "root-trust"]), "--json")
+    assert rc == 0 and "SKIP" in rows.values()
+    assert json.loads(capsys.readouterr().out)["ok"] is True
+    rc, _, _ = run(tmp_path, fake.outputs([*TLS, "root-trust"]), "--json", "--strict")
+    assert rc == 1
+    assert json.loads(capsys.readouterr().out)["ok"] is False

@@ -1,13 +1,18 @@
 """`python -m tools.fleet render FLEET --out DIR` and `python -m tools.fleet check FLEET`.
 
-FLEET is a fleet file's name under `fleets/` (`dev` → fleets/dev.yaml) or a path.
+FLEET is a fleet file's name under `fleets/` (`dev` → fleets/dev.yaml) or a path. `check --json`
+prints the verdict as JSON (docs/json-output.md): `format`, `fleet`, `stacks`, `ok`, and `problems`,
+each with the `property` it breaks (equivalence, secrets, isolation, policy) and its `message`.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from components.core.config import ConfigError
 from tools.output_dir import OutputDirError
@@ -15,6 +20,17 @@ from tools.output_dir import OutputDirError
 from .check import check
 from .render import render
 from .spec import FleetError, fleet_path, load_fleet
+
+JSON_FORMAT = 1
+
+
+def check_json(fleet: str, stacks: Sequence[str], problems: Sequence[str]) -> dict[str, Any]:
+    """`check --json`: the problems `check` found, each split into the property it breaks and its message."""
+    entries = []
+    for problem in problems:
+        prop, _, message = problem.partition(": ")
+        entries.append({"property": prop, "message": message})
+    return {"format": JSON_FORMAT, "fleet": fleet, "stacks": list(stacks), "ok": not problems, "problems": entries}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     render_cmd.add_argument("--out", type=Path, required=True, help="directory to write to")
     check_cmd = commands.add_parser("check", help="prove the fleet equivalent to one stack, its secrets and isolation")
     check_cmd.add_argument("fleet", help="fleet name (dev → fleets/dev.yaml) or a fleet file")
+    check_cmd.add_argument("--json", action="store_true", help="print the verdict as JSON (docs/json-output.md)")
     args = parser.parse_args(argv)
 
     path = fleet_path(args.fleet)
@@ -41,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     except (FleetError, ConfigError, OutputDirError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if args.json:
+        print(json.dumps(check_json(fleet.name, fleet.stacks, problems), indent=2, ensure_ascii=False))
+        return 1 if problems else 0
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

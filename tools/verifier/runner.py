@@ -11,6 +11,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
+from xml.etree import ElementTree
 
 from .checks import Check, Failed, Probe, Skipped
 from .verdicts import Verdict
@@ -92,3 +94,41 @@ def render_table(results: Sequence[Result], notes: dict[str, str] | None = None)
         lines.append(f"note: {feature}: no checks of its own; {why}")
     lines.append(f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[SKIP]} skipped")
     return "\n".join(lines)
+
+
+JSON_FORMAT = 1
+
+
+def results_json(results: Sequence[Result], features: Iterable[str],
+                 notes: dict[str, str] | None = None, strict: bool = False) -> dict[str, Any]:
+    """The run as `tools.verify --json` prints it (docs/json-output.md): the same rows as the table."""
+    counts = {status: sum(r.status == status for r in results) for status in (PASS, FAIL, SKIP)}
+    return {
+        "format": JSON_FORMAT,
+        "features": sorted(features),
+        "results": [{"lab": r.lab, "check": r.check, "status": r.status, "detail": r.detail,
+                     "attempts": r.attempts} for r in results],
+        "notes": dict(sorted((notes or {}).items())),
+        "summary": {"passed": counts[PASS], "failed": counts[FAIL], "skipped": counts[SKIP]},
+        "ok": not counts[FAIL] and not (strict and counts[SKIP]),
+    }
+
+
+def junit_xml(results: Sequence[Result], suite: str = "tools.verify") -> str:
+    """JUnit XML for CI: one testsuite, one testcase per check (classname: the lab); FAIL is a
+    <failure>, SKIP a <skipped>, each with the detail as its message."""
+    counts = {status: sum(r.status == status for r in results) for status in (PASS, FAIL, SKIP)}
+    attributes = {"name": suite, "tests": str(len(results)), "failures": str(counts[FAIL]), "errors": "0",
+                  "skipped": str(counts[SKIP])}
+    suites = ElementTree.Element("testsuites", attributes)
+    testsuite = ElementTree.SubElement(suites, "testsuite", attributes)
+    for r in results:
+        case = ElementTree.SubElement(testsuite, "testcase", {"classname": r.lab, "name": r.check})
+        if r.status == FAIL:
+            ElementTree.SubElement(case, "failure", {"message": r.detail}).text = r.detail
+        elif r.status == SKIP:
+            ElementTree.SubElement(case, "skipped", {"message": r.detail})
+        if r.attempts > 1:
+            ElementTree.SubElement(case, "system-out").text = f"{r.attempts} attempts"
+    ElementTree.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(suites, encoding="unicode") + "\n"

@@ -1,0 +1,97 @@
+"""The config keys Pulumi.yaml declares secret, and keeping their values out of what a tool prints or writes.
+
+`secret_keys()` reads the `secret: true` declarations of Pulumi.yaml's `config:` (today
+`licenseKey`), so a key declared secret later is redacted without a change here. A tool that was
+given a secret value (a `--set licenseKey=...`, a stack file holding one in plaintext) names the
+key with `[secret]` instead of the value (`assignment`), and passes every text it prints or writes
+through `Redactor.scrub`, which replaces each such value (as given, and as JSON would escape it)
+with `[secret]`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from components.core.config import PROJECT
+
+ROOT = Path(__file__).resolve().parent.parent
+REDACTED = "[secret]"
+
+
+@cache
+def secret_keys(project_file: Path = ROOT / "Pulumi.yaml") -> frozenset[str]:
+    """The config keys (without the project prefix) Pulumi.yaml declares `secret: true`."""
+    doc = yaml.safe_load(project_file.read_text()) or {}
+    declared = doc.get("config") or {}
+    keys = set()
+    for key, spec in declared.items():
+        namespace, sep, bare = str(key).partition(":")
+        name = bare if sep and namespace == PROJECT else str(key)
+        if isinstance(spec, Mapping) and spec.get("secret") is True:
+            keys.add(name)
+    return frozenset(keys)
+
+
+def is_secret(key: str) -> bool:
+    namespace, sep, bare = key.partition(":")
+    return (bare if sep and namespace == PROJECT else key) in secret_keys()
+
+
+def assignment(key: str, value: Any) -> str:
+    """`KEY=VALUE` as a plan's header shows a `--set`: the value of a secret key as `[secret]`."""
+    if is_secret(key):
+        return f"{key}={REDACTED}"
+    return f"{key}={value if isinstance(value, str) else json.dumps(value)}"
+
+
+def _texts(value: Any) -> list[str]:
+    """The forms a secret value can take in printed text: as given, and JSON-encoded."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        raw = value
+    elif isinstance(value, bool | int | float):
+        raw = json.dumps(value)
+    else:
+        raw = json.dumps(value, sort_keys=True)
+    forms = {raw, json.dumps(raw)[1:-1], json.dumps(raw, ensure_ascii=False)[1:-1]}
+    return [form for form in forms if form.strip()]
+
+
+class Redactor:
+    """Replaces every known secret value in a text with `[secret]`."""
+
+    def __init__(self, values: Iterable[Any] = ()) -> None:
+        self._values: set[str] = set()
+        for value in values:
+            self.add(value)
+
+    def add(self, value: Any) -> None:
+        self._values.update(_texts(value))
+
+    def add_config(self, config: Mapping[str, Any]) -> None:
+        """The plaintext values of `config`'s secret keys (encrypted ones are not readable here)."""
+        for key, value in config.items():
+            if is_secret(key) and (value is None or isinstance(value, str | int | float | bool | list | dict)):
+                self.add(value)
+
+    def scrub(self, text: str) -> str:
+        # Longest first: a secret that contains another is replaced whole.
+        for value in sorted(self._values, key=lambda v: (-len(v), v)):
+            text = text.replace(value, REDACTED)
+        return text
+
+    def __bool__(self) -> bool:
+        return bool(self._values)
+
+
+if __name__ == "__main__":
+    from tools import not_a_command
+
+    raise SystemExit(not_a_command("tools.secrets"))
