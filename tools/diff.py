@@ -46,6 +46,7 @@ from typing import Any
 
 from components.core.config import DEFAULTS, LIST_KEYS, PROJECT, ConfigError, parse_settings
 from tools import secrets
+from tools.counts import count
 from tools.replacement import KUBERNETES_PROVIDER, Options, replacement
 from tools.simulate import (
     Record,
@@ -392,9 +393,13 @@ def diff(stack: str, *, against: Path | None = None, sets: Sequence[tuple[str, A
     if problems:
         raise ConfigError(problems)
     before = simulate(before_config)
-    result = plan(before, simulate(after_config, previous=before))
+    after = simulate(after_config, previous=before)
+    result = plan(before, after)
+    counted = count(after)
     notes = ("(offline, under the mock runtime: values known only after deploy are stand-ins; "
-             "secrets show as [secret])",)
+             "secrets show as [secret])",
+             f"(after the change: {counted.line()}; the plan counts the resources and the providers, "
+             f"{counted.managed})")
     if fake:
         notes += ("(no readable licenseKey: evaluated with a fake one)",)
     return Plan(result.steps, result.unchanged, describe(stack, against, sets, unsets), notes)
