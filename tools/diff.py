@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from components.core.config import DEFAULTS, LIST_KEYS, PROJECT, ConfigError, parse_settings
-from tools import secrets
+from tools import colour, secrets
 from tools.counts import count
 from tools.replacement import KUBERNETES_PROVIDER, Options, replacement
 from tools.simulate import (
@@ -405,6 +405,21 @@ def diff(stack: str, *, against: Path | None = None, sets: Sequence[tuple[str, A
     return Plan(result.steps, result.unchanged, describe(stack, against, sets, unsets), notes)
 
 
+_LINE_COLOURS = ((f"{MARKERS[REPLACE]} ", colour.YELLOW), (f"{MARKERS[CREATE]} ", colour.GREEN),
+                 (f"{MARKERS[UPDATE]} ", colour.YELLOW), (f"{MARKERS[DELETE]} ", colour.RED), ("@@ ", colour.CYAN))
+
+
+def coloured(text: str, on: bool) -> str:
+    """The plan's text with each step's line coloured by its action (only when `on`: `tools.colour`)."""
+    if not on:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        found = next((c for prefix, c in _LINE_COLOURS if line.startswith(prefix)), None)
+        lines.append(colour.paint(line, found, True) if found else line)
+    return "\n".join(lines)
+
+
 def _redactor(stack: str, against: Path | None, assignments: Sequence[str]) -> secrets.Redactor:
     """What the command must never print: the values it was given of keys Pulumi.yaml declares secret
     (`--set licenseKey=...`, a stack file holding one in plaintext)."""
@@ -454,7 +469,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(redactor.scrub(f"error: {error}"), file=sys.stderr)
         return 2
-    text = json.dumps(plan_json(result), indent=2, ensure_ascii=False) + "\n" if args.json else result.render()
+    if args.json:
+        text = json.dumps(plan_json(result), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = coloured(result.render(), colour.enabled(sys.stdout))
     sys.stdout.write(redactor.scrub(text))
     failing = result.of(*fail_on)
     if failing:
