@@ -242,10 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     if not path.is_file():
         print(f"error: no stack config file {path}", file=sys.stderr)
         return 2
+    redactor = secrets.Redactor()
     try:
+        redactor.add_config(stack_config(path))
         sim = render(args.stack, args.out)
     except ConfigError as error:
-        print(f"error: {path.name}: {error}", file=sys.stderr)
+        print(redactor.scrub(f"error: {path.name}: {error}"), file=sys.stderr)
         return 2
     except OutputDirError as error:
         print(f"error: {error}", file=sys.stderr)
