@@ -25,7 +25,9 @@ the value is read as Pulumi config is: JSON lists, numbers and booleans, anythin
 and `--unset KEY` change it; `--against OTHER_STACK_FILE` names the state before (default: `STACK`
 as it is). Exit status 0; with `--fail-on replace,delete` (any of create, update, replace, delete)
 1 when the plan has such a step, so it can gate a change. A bad config prints the error `pulumi up`
-would give and exits 2.
+would give and exits 2. `--json` prints the plan as JSON (docs/json-output.md). The value of a key
+Pulumi.yaml declares secret (`--set licenseKey=...`, or one in plaintext in a stack file) is never
+printed (`tools.secrets`).
 
 What it does not see: changes of the program itself (both sides run this checkout's program:
 `pulumi preview` shows those), what only a cluster knows (live drift, what a Helm chart templates),
