@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.run import RESULTS, linear_fit, machine
+from tools.counts import count
 from tools.fleet.spec import Fleet, generated_fleet, licensed, load_fleet, single_stack_config, stack_configs
 from tools.simulate import ROOT, Simulation, reveal, simulate
 
@@ -67,7 +68,8 @@ def timed(evaluate: Callable[[], Simulation], runs: int) -> tuple[float, Simulat
 
 
 def declared(sim: Simulation) -> int:
-    return sum(1 for r in sim.records if r.custom and not r.read and not r.type.startswith("pulumi:providers:"))
+    """The stack's resources as the render and the plan count them (`tools.counts`: no providers, no reads)."""
+    return count(sim).resources
 
 
 def input_bytes(sim: Simulation) -> int:

@@ -27,7 +27,9 @@ the value is read as Pulumi config is: JSON lists, numbers and booleans, anythin
 and `--unset KEY` change it; `--against OTHER_STACK_FILE` names the state before (default: `STACK`
 as it is). Exit status 0; with `--fail-on replace,delete` (any of create, update, replace, delete)
 1 when the plan has such a step, so it can gate a change. A bad config prints the error `pulumi up`
-would give and exits 2.
+would give and exits 2. `--json` prints the plan as JSON (docs/json-output.md). The value of a key
+Pulumi.yaml declares secret (`--set licenseKey=...`, or one in plaintext in a stack file) is never
+printed (`tools.secrets`).
 
 What it does not see: changes of the program itself (both sides run this checkout's program:
 `pulumi preview` shows those), what only a cluster knows (live drift, what a Helm chart templates),
@@ -47,7 +49,8 @@ from pathlib import Path
 from typing import Any
 
 from components.core.config import DEFAULTS, LIST_KEYS, PROJECT, ConfigError, parse_settings
-from tools import secrets
+from tools import colour, secrets
+from tools.counts import count
 from tools.replacement import KUBERNETES_PROVIDER, Options, replacement
 from tools.simulate import (
     Record,
@@ -394,12 +397,31 @@ def diff(stack: str, *, against: Path | None = None, sets: Sequence[tuple[str, A
     if problems:
         raise ConfigError(problems)
     before = simulate(before_config)
-    result = plan(before, simulate(after_config, previous=before))
+    after = simulate(after_config, previous=before)
+    result = plan(before, after)
+    counted = count(after)
     notes = ("(offline, under the mock runtime: values known only after deploy are stand-ins; "
-             "secrets show as [secret])",)
+             "secrets show as [secret])",
+             f"(after the change: {counted.line()}; the plan counts the resources and the providers, "
+             f"{counted.managed})")
     if fake:
         notes += ("(no readable licenseKey: evaluated with a fake one)",)
     return Plan(result.steps, result.unchanged, describe(stack, against, sets, unsets), notes)
+
+
+_LINE_COLOURS = ((f"{MARKERS[REPLACE]} ", colour.YELLOW), (f"{MARKERS[CREATE]} ", colour.GREEN),
+                 (f"{MARKERS[UPDATE]} ", colour.YELLOW), (f"{MARKERS[DELETE]} ", colour.RED), ("@@ ", colour.CYAN))
+
+
+def coloured(text: str, on: bool) -> str:
+    """The plan's text with each step's line coloured by its action (only when `on`: `tools.colour`)."""
+    if not on:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        found = next((c for prefix, c in _LINE_COLOURS if line.startswith(prefix)), None)
+        lines.append(colour.paint(line, found, True) if found else line)
+    return "\n".join(lines)
 
 
 def _redactor(stack: str, against: Path | None, assignments: Sequence[str]) -> secrets.Redactor:
@@ -455,7 +477,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(redactor.scrub(f"error: {error}"), file=sys.stderr)
         return 2
-    text = json.dumps(plan_json(result), indent=2, ensure_ascii=False) + "\n" if args.json else result.render()
+    if args.json:
+        text = json.dumps(plan_json(result), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = coloured(result.render(), colour.enabled(sys.stdout))
     sys.stdout.write(redactor.scrub(text))
     failing = result.of(*fail_on)
     if failing:

@@ -42,6 +42,7 @@ import yaml
 
 from components.core.config import ConfigError
 from tools import rbac, secrets
+from tools.counts import count
 from tools.graph import Graph
 from tools.output_dir import OutputDirError, write_tree
 from tools.policy_check import check_simulation, report
@@ -192,7 +193,8 @@ def summary(sim: Simulation, stack: str, fake_license: bool) -> str:
     lines = [f"# Render of stack `{stack}`", ""]
     if fake_license:
         lines += ["The stack has no readable license key here; a fake one was used for this render.", ""]
-    lines += [f"{len(records)} resources.", "", "| cluster | kind | count |", "|---|---|---|"]
+    lines += [f"{count(sim).line()} (`tools/counts.py` says what each counts).", "",
+              "| cluster | kind | count |", "|---|---|---|"]
     for cluster in clusters:
         for (c, kind), n in sorted(counts.items()):
             if c == cluster:
@@ -240,15 +242,17 @@ def main(argv: list[str] | None = None) -> int:
     if not path.is_file():
         print(f"error: no stack config file {path}", file=sys.stderr)
         return 2
+    redactor = secrets.Redactor()
     try:
+        redactor.add_config(stack_config(path))
         sim = render(args.stack, args.out)
     except ConfigError as error:
-        print(f"error: {path.name}: {error}", file=sys.stderr)
+        print(redactor.scrub(f"error: {path.name}: {error}"), file=sys.stderr)
         return 2
     except OutputDirError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"rendered {len(declared(sim))} resources of {path.name} to {args.out}")
+    print(f"rendered {path.name} to {args.out}: {count(sim).line()}")
     violations = check_simulation(sim)
     for violation in violations:
         print(violation.line(), file=sys.stderr)

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from tools import colour
 from tools.verifier.checks import Probe, plan, unchecked_features
 from tools.verifier.http import request
 from tools.verifier.kube import Kube
 from tools.verifier.outputs import OutputsError, load_outputs_file, load_stack_outputs
-from tools.verifier.runner import FAIL, SKIP, junit_xml, render_table, results_json, run_checks
+from tools.verifier.runner import FAIL, PASS, SKIP, junit_xml, render_table, results_json, run_checks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,6 +60,26 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+_STATUS_COLOURS = {PASS: colour.GREEN, FAIL: colour.RED, SKIP: colour.YELLOW}
+
+
+def coloured_table(table: str, on: bool) -> str:
+    """The result table with each row's status coloured (only when `on`: `tools.colour`); the
+    `--report` file is written plain."""
+    if not on:
+        return table
+    lines = table.split("\n")
+    if len(lines) < 2 or not lines[1].startswith("-"):
+        return table
+    # The RESULT column starts where the separator line's third group of dashes does.
+    start = [m.start() for m in re.finditer(r"-+", lines[1])][2]
+    for i, line in enumerate(lines[2:], start=2):
+        status = line[start:start + 4]
+        if status in _STATUS_COLOURS and line[:start].endswith("  "):
+            lines[i] = line[:start] + colour.paint(status, _STATUS_COLOURS[status], True) + line[start + 4:]
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.outputs is None and not args.stack:
@@ -80,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         print(json.dumps(results_json(results, outputs.features, notes, args.strict), indent=2, ensure_ascii=False))
     else:
-        print(table)
+        print(coloured_table(table, colour.enabled(sys.stdout)))
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(table + "\n")

@@ -9,7 +9,7 @@ Opt-in, and skipped (quickly, before anything is deployed) unless all of these a
 
 Optional: GMW_E2E_FEATURES (comma list; default every feature this version builds),
 GMW_E2E_PLATFORM (default kubernetes), GMW_E2E_EXTERNAL_WEIGHT, GMW_E2E_REPORT (where to write the
-verifier's table), GMW_E2E_VERIFY_TIMEOUT (seconds, default 900), GMW_E2E_STRICT=0 (accept skipped
+verifier's table), GMW_E2E_JUNIT (where to write its results as JUnit XML), GMW_E2E_VERIFY_TIMEOUT (seconds, default 900), GMW_E2E_STRICT=0 (accept skipped
 checks), GMW_E2E_KEEP=1 (do not destroy), GMW_E2E_REQUIRED=1 (fail instead of skipping, for CI). The state lives in a local file backend in a temporary
 directory; the program is copied there so no stack file lands in the repository.
 """
@@ -148,6 +148,8 @@ def test_up_verify_preview_destroy(stack: Any, tmp_path: Path) -> None:
             "--timeout", os.environ.get("GMW_E2E_VERIFY_TIMEOUT", "900"),
             "--context", f"{mgmt}={contexts[0]}",
             *[arg for name, ctx in zip(workloads, contexts[1:], strict=True) for arg in ("--context", f"{name}={ctx}")]]
+    if os.environ.get("GMW_E2E_JUNIT"):
+        args += ["--junit", os.environ["GMW_E2E_JUNIT"]]
     if os.environ.get("GMW_E2E_STRICT", "1") != "0":
         args.append("--strict")
     assert verify.main(args) == 0, report.read_text()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from components.core.config import SECRET_KEYS
 from tools import diff, render, secrets
 from tools.fleet.__main__ import main as fleet_main
 from tools.simulate import ROOT
@@ -24,6 +25,11 @@ def test_the_secret_keys_are_the_ones_pulumi_yaml_declares(tmp_path: Path) -> No
         "platform": {"type": "string", "default": "kubernetes"},
         "other": {"type": "string", "secret": False}}}))
     assert secrets.secret_keys(project) == {"licenseKey", "apiToken"}
+
+
+def test_the_program_marks_secret_the_keys_pulumi_yaml_declares() -> None:
+    """The simulation marks the same keys secret as the tools redact (components/core/config.py)."""
+    assert set(SECRET_KEYS) == secrets.secret_keys()
 
 
 def test_an_assignment_of_a_secret_key_names_the_key_not_the_value() -> None:

@@ -247,3 +247,14 @@ def test_zizmor_finds_nothing_at_its_default_persona() -> None:
     done = subprocess.run([str(_zizmor()), "--offline", "--no-progress", ".github/"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_e2e_uploads_the_verifier_results_as_junit() -> None:
+    """The e2e job has the verifier write JUnit XML into the folder its artifact uploads."""
+    doc = load(ROOT / ".github" / "workflows" / "e2e.yml")
+    named = {step.get("name", step.get("uses", "")): step for step in doc["jobs"]["e2e"]["steps"]}
+    env = named["Deploy, verify, preview, destroy"]["env"]
+    assert env["GMW_E2E_JUNIT"] == "${{ env.ARTIFACTS }}/verify-junit.xml"
+    assert named["Upload the verifier's table"]["with"]["path"] == "${{ env.ARTIFACTS }}"
+    source = (ROOT / "tests" / "e2e" / "test_workshop_e2e.py").read_text()
+    assert 'args += ["--junit", os.environ["GMW_E2E_JUNIT"]]' in source
