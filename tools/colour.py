@@ -26,3 +26,9 @@ def enabled(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
 
 def paint(text: str, colour: str, on: bool) -> str:
     return f"{colour}{text}{RESET}" if on and text else text
+
+
+if __name__ == "__main__":
+    from tools import not_a_command
+
+    raise SystemExit(not_a_command("tools.colour"))

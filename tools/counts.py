@@ -59,3 +59,9 @@ def count(sim: Simulation) -> Counts:
     kubernetes = sum(1 for r in resources if r.type.startswith("kubernetes:") and r.type != HELM_RELEASE)
     return Counts(kubernetes=kubernetes, helm_releases=helm, generated=len(resources) - helm - kubernetes,
                   providers=len(providers), reads=len(reads))
+
+
+if __name__ == "__main__":
+    from tools import not_a_command
+
+    raise SystemExit(not_a_command("tools.counts"))

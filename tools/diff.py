@@ -19,17 +19,19 @@ what `pulumi up` would do to each resource it manages:
   `spec.selector`, a Secret's data, a Helm release's name or namespace, any input of a generated
   password or key, a changed `replacement_trigger`), or a replaced provider (a Kubernetes
   provider only on a changed `clusterIdentifier`, which this program sets to the cluster's name,
-  as pulumi-kubernetes' `DiffConfig` decides it). A named Kubernetes
-  object is deleted before its replacement is created.
+  as pulumi-kubernetes' `DiffConfig` decides it). A Kubernetes object that keeps its name and
+  namespace is deleted before its replacement is created.
+- **blocked**: a delete or replace of a protected resource (`protectPlatform: true`): `pulumi
+  preview` fails on it, so the plan marks it and exits 1 whatever `--fail-on` says.
 
 and a one-line summary. `STACK` is the state after the change: `--set KEY=VALUE` (repeatable;
 the value is read as Pulumi config is: JSON lists, numbers and booleans, anything else a string)
 and `--unset KEY` change it; `--against OTHER_STACK_FILE` names the state before (default: `STACK`
-as it is). Exit status 0; with `--fail-on replace,delete` (any of create, update, replace, delete)
-1 when the plan has such a step, so it can gate a change. A bad config prints the error `pulumi up`
-would give and exits 2. `--json` prints the plan as JSON (docs/json-output.md). The value of a key
-Pulumi.yaml declares secret (`--set licenseKey=...`, or one in plaintext in a stack file) is never
-printed (`tools.secrets`).
+as it is). Exit status 0; 1 when the plan is blocked (a protected resource deleted or replaced)
+or, with `--fail-on replace,delete` (any of create, update, replace, delete), has such a step, so
+it can gate a change. A bad config prints the error `pulumi up` would give and exits 2. `--json`
+prints the plan as JSON (docs/json-output.md). The value of a key Pulumi.yaml declares secret
+(`--set licenseKey=...`, or one in plaintext in a stack file) is never printed (`tools.secrets`).
 
 What it does not see: changes of the program itself (both sides run this checkout's program:
 `pulumi preview` shows those), what only a cluster knows (live drift, what a Helm chart templates),
@@ -51,7 +53,7 @@ from typing import Any
 from components.core.config import DEFAULTS, LIST_KEYS, PROJECT, ConfigError, parse_settings
 from tools import colour, secrets
 from tools.counts import count
-from tools.replacement import KUBERNETES_PROVIDER, Options, replacement
+from tools.replacement import CERTIFICATES, KUBERNETES_PROVIDER, Options, renewal_note, replacement
 from tools.simulate import (
     Record,
     Secret,
@@ -105,12 +107,22 @@ class Step:
     #: for a replace: the input paths (or option) that force it
     reasons: tuple[str, ...] = ()
     delete_first: bool = False
+    #: a delete or replace of a protected resource: `pulumi preview` fails on it
+    #: (pulumi/pulumi pkg/resource/deploy/step_generator.go "unable to replace resource ... marked for
+    #: protection" when old and new are protected; step.go `DeleteStep.Apply` refuses a protected delete,
+    #: before its dry-run branch, so in preview too)
+    blocked: bool = False
+    #: what the step may turn into, where it depends on what only the live state knows
+    note: str = ""
 
     def lines(self) -> list[str]:
         head = f"{MARKERS[self.action]} {self.action:<8} {self.label}"
         if self.action == REPLACE:
             head += f"  (replaces on: {', '.join(self.reasons)}{'; deleted first' if self.delete_first else ''})"
-        return [head, *(f"      {change.line()}" for change in self.changes)]
+        if self.blocked:
+            head += "  BLOCKED: protected, `pulumi preview` fails (unprotect it first)"
+        extra = [f"      note: {self.note}"] if self.note else []
+        return [head, *(f"      {change.line()}" for change in self.changes), *extra]
 
 
 @dataclass(frozen=True)
@@ -122,6 +134,10 @@ class Plan:
 
     def of(self, *actions: str) -> list[Step]:
         return [s for s in self.steps if s.action in actions]
+
+    def blocked(self) -> list[Step]:
+        """The steps `pulumi preview` fails on: deletes and replaces of protected resources."""
+        return [s for s in self.steps if s.blocked]
 
     def step(self, label: str, cluster: str | None = None) -> Step | None:
         """The step of the resource labelled `label` (on `cluster`), None if it does not change."""
@@ -143,6 +159,9 @@ class Plan:
                     lines.extend(step.lines())
         if not self.steps:
             lines.append("No changes.")
+        if self.blocked():
+            lines.append(f"error: {len(self.blocked())} protected resource(s) would be deleted or replaced: "
+                         "`pulumi preview` fails")
         lines.append(self.summary())
         return "\n".join(lines) + "\n"
 
@@ -168,7 +187,9 @@ def plan_json(result: Plan) -> dict[str, Any]:
         "notes": list(result.notes),
         "steps": [{"action": s.action, "cluster": s.cluster, "label": s.label, "urn": s.urn,
                    "changes": [_json_change(c) for c in s.changes],
-                   "reasons": list(s.reasons), "deleteFirst": s.delete_first} for s in result.steps],
+                   "reasons": list(s.reasons), "deleteFirst": s.delete_first, "blocked": s.blocked,
+                   "note": s.note} for s in result.steps],
+        "blocked": len(result.blocked()),
         "summary": {**{action: len(result.of(action)) for action in ACTIONS}, "unchanged": result.unchanged},
     }
 
@@ -309,14 +330,16 @@ def plan(before: Simulation, after: Simulation) -> Plan:
         if _provider_urn(record) in replaced_providers:
             reasons, delete_first = (*reasons, "its provider (another cluster)"), False
         if reasons:
-            steps.append(Step(REPLACE, record.urn, cluster_of(record), label(record), changes, reasons, delete_first))
+            steps.append(Step(REPLACE, record.urn, cluster_of(record), label(record), changes, reasons, delete_first,
+                              blocked=previous.protect and record.protect))
             if record.type == KUBERNETES_PROVIDER:
                 replaced_providers.add(record.urn)
         elif changes:
-            steps.append(Step(UPDATE, record.urn, cluster_of(record), label(record), changes))
+            note = renewal_note(_revealed(previous.inputs), _revealed(record.inputs)) if record.type in CERTIFICATES else None
+            steps.append(Step(UPDATE, record.urn, cluster_of(record), label(record), changes, note=note or ""))
         else:
             unchanged += 1
-    steps += [Step(DELETE, r.urn, cluster_of(r), label(r)) for urn, r in old.items() if urn not in new]
+    steps += [Step(DELETE, r.urn, cluster_of(r), label(r), blocked=r.protect) for urn, r in old.items() if urn not in new]
     order = {action: i for i, action in enumerate((REPLACE, DELETE, CREATE, UPDATE))}
     steps.sort(key=lambda s: (s.cluster, order[s.action], s.label))
     return Plan(tuple(steps), unchanged)
@@ -482,6 +505,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         text = coloured(result.render(), colour.enabled(sys.stdout))
     sys.stdout.write(redactor.scrub(text))
+    if result.blocked():
+        print(f"error: the plan would delete or replace {len(result.blocked())} protected resource(s); "
+              "`pulumi preview` fails on them", file=sys.stderr)
+        return 1
     failing = result.of(*fail_on)
     if failing:
         print(f"error: the plan would {' and '.join(sorted({s.action for s in failing}))} "

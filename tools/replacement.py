@@ -13,12 +13,15 @@ simulation's stand-in values (`tools.simulate`) can apply them without a provide
   program's providers make Secrets mutable) and the new object is not `immutable`. A custom
   resource is replaced only on name or namespace: the provider knows nothing of its fields, and
   no field of the Gloo 2.2 kinds this program uses is known to be immutable (their CRDs carry no
-  validation rules that say so), an ExternalEndpoint included. A named object that is replaced is
-  deleted first (the new one has the same name).
+  validation rules that say so), an ExternalEndpoint included. The fields are keyed by API group,
+  version and kind (`forceNew`). A replaced object that keeps its name and namespace is deleted
+  first (`deleteBeforeReplace`); a renamed or moved one is created first.
 - **Helm releases** (`helm_release.go` `Diff`): only `name` and `namespace`. A new chart version,
   values, or even another chart or repository is a `helm upgrade` of the same release.
 - **pulumi-random**: every input replaces (that is what `keepers` are for).
-- **pulumi-tls**: every input replaces, except a certificate's `earlyRenewalHours` (updated in place).
+- **pulumi-tls**: every input replaces, except a certificate's `earlyRenewalHours` (updated in
+  place), and a certificate ready for renewal (its early-renewal window covers the current time) is
+  replaced at any `up` (`ready_for_renewal`).
 - **the engine**: a changed `replacement_trigger` option replaces (a trigger absent on either side
   does not); a `replace_on_changes` path replaces when it changes.
 - **the Kubernetes provider resource** (`provider/pkg/provider/provider.go` `DiffConfig`, `util.go`
@@ -58,25 +61,41 @@ class Rule:
 
 
 _SELECTOR = ("spec.selector",)
-#: pulumi-kubernetes' forceNew fields by kind, beyond metadata.name/namespace.
-KUBERNETES_KINDS: dict[str, tuple[str, ...]] = {
+_STATEFUL_SET = ("spec.podManagementPolicy", "spec.revisionHistoryLimit", "spec.selector", "spec.serviceName",
+                 "spec.volumeClaimTemplates")
+_JOB = ("spec.completions", "spec.parallelism", "spec.selector", "spec.template")
+_BINDINGS = {"RoleBinding": ("roleRef",), "ClusterRoleBinding": ("roleRef",)}
+_CORE_V1 = {
     "Service": ("spec.clusterIP",),
-    "Deployment": _SELECTOR,
-    "DaemonSet": _SELECTOR,
-    "StatefulSet": ("spec.podManagementPolicy", "spec.revisionHistoryLimit", "spec.selector", "spec.serviceName",
-                    "spec.volumeClaimTemplates"),
-    "Job": ("spec.completions", "spec.parallelism", "spec.selector", "spec.template"),
     "PersistentVolumeClaim": ("spec.accessModes", "spec.selector", "spec.storageClassName", "spec.volumeName"),
-    "StorageClass": ("parameters", "provisioner"),
-    "RoleBinding": ("roleRef",),
-    "ClusterRoleBinding": ("roleRef",),
     "Secret": ("type",),
 }
-#: Replaced on their contents unless the provider makes the kind mutable and the object is not `immutable`.
-IMMUTABLE_CONTENTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "Secret": ("enableSecretMutable", ("type", "data", "stringData")),
-    "ConfigMap": ("enableConfigMapMutable", ("data", "binaryData")),
+#: pulumi-kubernetes' forceNew fields beyond metadata.name/namespace, by API group, version and kind
+#: (`provider/pkg/provider/diff.go` `forceNew`: a kind under another group or version has none; the
+#: core group also as ""). Only the kinds this program can declare are listed.
+KUBERNETES_KINDS: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
+    ("apps", "v1"): {"Deployment": _SELECTOR, "DaemonSet": _SELECTOR, "StatefulSet": _STATEFUL_SET},
+    ("core", "v1"): _CORE_V1,
+    ("", "v1"): _CORE_V1,
+    ("batch", "v1"): {"Job": _JOB},
+    ("storage.k8s.io", "v1"): {"StorageClass": ("parameters", "provisioner")},
+    ("rbac.authorization.k8s.io", "v1"): _BINDINGS,
 }
+#: Replaced on their contents unless the provider makes the kind mutable and the object is not
+#: `immutable` (`diff.go`: `IsSecret`/`IsConfigMap` are core/v1 kinds; a Secret's contents rule comes
+#: before its kind's fields, a ConfigMap's after).
+IMMUTABLE_CONTENTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Secret": ("enableSecretMutable", ("type", "stringData", "data")),
+    "ConfigMap": ("enableConfigMapMutable", ("binaryData", "data")),
+}
+
+
+def group_version_kind(resource_type: str) -> tuple[str, str, str]:
+    """`kubernetes:apps/v1:Deployment` → ("apps", "v1", "Deployment")."""
+    _, module, kind = (resource_type.split(":") + ["", ""])[:3]
+    group, _, version = module.rpartition("/")
+    return group, version, kind
+
 
 RULES: dict[str, Rule] = {
     HELM_RELEASE: Rule(replace_on=("name", "namespace")),
@@ -102,13 +121,42 @@ def rule_for(resource_type: str, kind: str | None = None, provider: Mapping[str,
     if resource_type in RULES:
         return RULES[resource_type]
     if resource_type.startswith("kubernetes:"):
-        fields = KUBERNETES_KINDS.get(kind or "", ())
-        if kind in IMMUTABLE_CONTENTS:
+        group, version, type_kind = group_version_kind(resource_type)
+        kind = kind or type_kind
+        fields = KUBERNETES_KINDS.get((group, version), {}).get(kind, ())
+        if kind in IMMUTABLE_CONTENTS and (group, version) in (("core", "v1"), ("", "v1")):
             flag, contents = IMMUTABLE_CONTENTS[kind]
             if immutable or not _enabled((provider or {}).get(flag)):
                 fields = contents
         return Rule(replace_on=(*METADATA_IDENTITY, *fields), delete_first=True)
     return Rule()
+
+
+CERTIFICATES = ("tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert")
+
+
+def ready_for_renewal(inputs: Mapping[str, Any]) -> bool:
+    """Whether a certificate's early-renewal window covers the whole validity period, so that any
+    `up` (at any time after it is issued) finds it ready for renewal and replaces it.
+
+    pulumi-tls (terraform-provider-tls' certificate plan modifier, surfaced as the
+    `ready_for_renewal` output: "expired ... or ready for an early renewal (i.e. within the
+    early_renewal_hours)") replaces a certificate when `now >= validity end - earlyRenewalHours`.
+    Offline the issue time is unknown, so only a window at least as long as the validity is
+    certain; a narrower widened window replaces once the current time is inside it (the plan says so
+    by a note on the update, `renewal_note`).
+    """
+    early, validity = inputs.get("earlyRenewalHours"), inputs.get("validityPeriodHours")
+    return isinstance(early, int) and isinstance(validity, int) and early > 0 and early >= validity
+
+
+def renewal_note(old: Mapping[str, Any], new: Mapping[str, Any]) -> str | None:
+    """A note for a certificate whose early-renewal window widens (an update that may be a replace)."""
+    before, after = old.get("earlyRenewalHours") or 0, new.get("earlyRenewalHours") or 0
+    if isinstance(before, int) and isinstance(after, int) and after > before:
+        return (f"earlyRenewalHours widens to {after}: replaced (with its Secrets rolled) if the certificate "
+                f"expires within {after} hours of the `up`")
+    return None
 
 
 #: The value the Pulumi engine sends for an input only known after deploy (`tools.simulate` records it).
@@ -213,10 +261,17 @@ def replacement(resource_type: str, kind: str | None, old: Mapping[str, Any], ne
     for path in dict.fromkeys(paths):
         if value_at(old, path) != value_at(new, path):
             reasons.append(path)
+    if resource_type in CERTIFICATES and ready_for_renewal(new):
+        reasons.append("ready_for_renewal")
     old_trigger, new_trigger = old_options.replacement_trigger, new_options.replacement_trigger
     if old_trigger is not None and new_trigger is not None and old_trigger != new_trigger:
         reasons.append("replacement_trigger")
-    return Replacement(tuple(reasons), rule.delete_first and bool(reasons))
+    # A replaced Kubernetes object is deleted first only when the new one must have the old one's
+    # name in the old one's namespace (`provider.go` `Diff`, `deleteBeforeReplace`: named, not
+    # autonamed, same name, same namespace); otherwise the new one is created first.
+    same_identity = all(value_at(old, p) == value_at(new, p) for p in METADATA_IDENTITY)
+    named = value_at(new, "metadata.name") is not None
+    return Replacement(tuple(reasons), rule.delete_first and bool(reasons) and same_identity and named)
 
 
 if __name__ == "__main__":

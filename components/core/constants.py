@@ -47,6 +47,8 @@ AGENT_CHART = "gloo-mesh-agent"
 # Objects the management-plane chart creates and the agents need --------------------------------
 MGMT_SERVER_SERVICE = "gloo-mesh-mgmt-server"
 METRICS_GATEWAY_SERVICE = "gloo-metrics-gateway"
+#: The metrics gateway's serving certificate; the chart issues it from its relay CA unless told not to.
+METRICS_GATEWAY_TLS_SECRET = "gloo-metrics-gateway-tls-secret"
 RELAY_ROOT_TLS_SECRET = "relay-root-tls-secret"
 RELAY_IDENTITY_TOKEN_SECRET = "relay-identity-token-secret"
 RELAY_TOKEN_KEY = "token"

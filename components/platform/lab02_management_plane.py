@@ -29,6 +29,7 @@ from .relay_trust import (
     RelayAuthority,
     RelayAuthorityArgs,
     management_secrets,
+    mgmt_metrics_gateway_values,
     mgmt_relay_values,
 )
 
@@ -49,7 +50,8 @@ def enterprise_values(
     """The workshop's `--set` flags for the gloo-mesh-enterprise chart, as nested values.
 
     With `managed_relay_trust` the relay server's CA and token generation are off and it serves the
-    certificate and token the program issues (`relay_trust.mgmt_relay_values`).
+    certificate and token the program issues (`relay_trust.mgmt_relay_values`); so does the metrics
+    gateway (`relay_trust.mgmt_metrics_gateway_values`).
     """
     values: dict[str, Any] = {
         "glooMeshMgmtServer": {"ports": {"healthcheck": 8091}},
@@ -68,6 +70,7 @@ def enterprise_values(
         values["prometheus"] = {"server": {"securityContext": False}}
     if managed_relay_trust:
         values["glooMeshMgmtServer"]["relay"] = mgmt_relay_values()
+        values["metricsgatewayCustomization"] = mgmt_metrics_gateway_values()
     return values
 
 

@@ -12,10 +12,16 @@ management chart generating a CA and token that the program then reads back and 
   identity from it), and verifies the server with `relay-root-tls-secret` (`ca.crt` only);
 - with the CA off the server signs no agent CSR, so there is no `relay-tls-signing-secret`
   (intermediate CA) to create; the agents never hold a CA key;
+- with the chart's CA certificate generation off (`disableCaCertGeneration`) the chart has no CA to
+  issue the metrics gateway's certificate either: as Solo's 2.2 custom-certificate notes do, the
+  program issues `gloo-metrics-gateway-tls-secret` (`tls.crt`, `tls.key`, `ca.crt`; SANs
+  `gloo-metrics-gateway.gloo-mesh` and `gloo-metrics-gateway.gloo-mesh.svc`) from the relay CA and
+  sets `metricsgatewayCustomization.disableCertGeneration`; the agents' metrics collectors trust it
+  through `relay-root-tls-secret`;
 - `relay-identity-token-secret` (`token`) is created on both sides with one generated token. Solo's
-  2.2 values files mark it "not needed" when agents have client certificates; whether a 2.2 agent
-  starts without the Secret its chart references by default is not documented, so the program takes
-  the documented safe path: both charts name the Secret and it exists, with the same value.
+  2.2 values files mark it "not needed" when agents have client certificates, but Solo's own 2.2.5
+  day-2 workshop keeps it ("gloo platform requires the token to exist"), so both charts name the
+  Secret and it exists, with the same value.
 
 The pieces split along ownership: `RelayAuthority` (the root CA, the token, the server certificate,
 and `issue_agent` for each cluster's client certificate, so the CA key never leaves the owner of the
@@ -39,6 +45,8 @@ from components.core import rotation
 from components.core.cluster import Cluster
 from components.core.constants import (
     GLOO_MESH_NS,
+    METRICS_GATEWAY_SERVICE,
+    METRICS_GATEWAY_TLS_SECRET,
     MGMT_SERVER_SERVICE,
     RELAY_AUTHORITY,
     RELAY_CLIENT_TLS_SECRET,
@@ -86,6 +94,18 @@ def server_profile() -> CertProfile:
     server certificate from their examples and this one are interchangeable.
     """
     return CertProfile(MGMT_SERVER_SERVICE, (RELAY_AUTHORITY, f"*.{GLOO_MESH_NS}"))
+
+
+def metrics_gateway_profile() -> CertProfile:
+    """The metrics gateway's serving certificate: the Service's in-cluster names (Solo's 2.2
+    custom-certificate notes), which the agents' collectors dial."""
+    return CertProfile(METRICS_GATEWAY_SERVICE, (f"{METRICS_GATEWAY_SERVICE}.{GLOO_MESH_NS}",
+                                                 f"{METRICS_GATEWAY_SERVICE}.{GLOO_MESH_NS}.svc"))
+
+
+def mgmt_metrics_gateway_values() -> dict[str, Any]:
+    """`metricsgatewayCustomization` of the gloo-mesh-enterprise chart: serve the program's certificate."""
+    return {"disableCertGeneration": True}
 
 
 def agent_profile(cluster: str) -> CertProfile:
@@ -152,9 +172,12 @@ def token_secret(token: pulumi.Input[str]) -> SecretSpec:
     return SecretSpec(RELAY_IDENTITY_TOKEN_SECRET, OPAQUE_SECRET_TYPE, {RELAY_TOKEN_KEY: pulumi.Output.secret(token)})
 
 
-def management_secret_specs(server: TlsCredentials, token: pulumi.Input[str]) -> list[SecretSpec]:
-    """What the management server reads: its certificate (with the root CA to verify agents) and the token."""
-    return [tls_secret(RELAY_SERVER_TLS_SECRET, server), token_secret(token)]
+def management_secret_specs(server: TlsCredentials, token: pulumi.Input[str],
+                            metrics_gateway: TlsCredentials) -> list[SecretSpec]:
+    """What the management plane reads: the server's certificate (with the root CA to verify agents),
+    the token, and the metrics gateway's certificate."""
+    return [tls_secret(RELAY_SERVER_TLS_SECRET, server), token_secret(token),
+            tls_secret(METRICS_GATEWAY_TLS_SECRET, metrics_gateway)]
 
 
 def agent_secret_specs(credentials: AgentRelayCredentials, with_token: bool) -> list[SecretSpec]:
@@ -223,6 +246,8 @@ class RelayAuthority(pulumi.ComponentResource):
         self.token: pulumi.Output[str] = pulumi.Output.secret(token.result)
         #: The management server's certificate, key (secret) and the root CA.
         self.server: TlsCredentials = self._issue("server", server_profile())
+        #: The metrics gateway's certificate, key (secret) and the root CA.
+        self.metrics_gateway: TlsCredentials = self._issue("metrics-gateway", metrics_gateway_profile())
         self.register_outputs({"caCertPem": self.ca_cert_pem})
 
     def _child_opts(self) -> pulumi.ResourceOptions:
@@ -260,8 +285,10 @@ class RelayAuthority(pulumi.ComponentResource):
 
 def management_secrets(cluster: Cluster, authority: RelayAuthority, parent: pulumi.Resource,
                        depends_on: list[pulumi.Resource]) -> list[k8s.core.v1.Secret]:
-    """`relay-server-tls-secret` and `relay-identity-token-secret` on the management cluster."""
-    return declare_secrets(cluster, management_secret_specs(authority.server, authority.token), parent, depends_on)
+    """`relay-server-tls-secret`, `relay-identity-token-secret` and `gloo-metrics-gateway-tls-secret`
+    on the management cluster."""
+    specs = management_secret_specs(authority.server, authority.token, authority.metrics_gateway)
+    return declare_secrets(cluster, specs, parent, depends_on)
 
 
 def agent_secrets(cluster: Cluster, credentials: AgentRelayCredentials, with_token: bool, parent: pulumi.Resource,

@@ -116,9 +116,11 @@ def test_secret_specs_carry_the_documented_keys() -> None:
     }
     assert [s.name for s in agent_secret_specs(creds, with_token=False)] == [
         "relay-root-tls-secret", "relay-client-tls-secret"]
-    mgmt = {s.name: (s.type, sorted(s.string_data)) for s in management_secret_specs(creds.client, "TOKEN")}
+    mgmt = {s.name: (s.type, sorted(s.string_data))
+            for s in management_secret_specs(creds.client, "TOKEN", creds.client)}
     assert mgmt == {"relay-server-tls-secret": ("kubernetes.io/tls", ["ca.crt", "tls.crt", "tls.key"]),
-                    "relay-identity-token-secret": ("Opaque", ["token"])}
+                    "relay-identity-token-secret": ("Opaque", ["token"]),
+                    "gloo-metrics-gateway-tls-secret": ("kubernetes.io/tls", ["ca.crt", "tls.crt", "tls.key"])}
 
 
 # The program, managed mode ------------------------------------------------------------------------
@@ -157,7 +159,7 @@ def test_every_private_key_and_the_token_is_secret_in_every_input_and_output(man
     token = reveal(managed.one("Secret", cluster="mgmt", name="relay-identity-token-secret").inputs["stringData"])[
         "token"]
     keys = [f"mock {r.name}" for r in managed.records if r.type == "tls:index/privateKey:PrivateKey"]
-    assert len(keys) == 1 + 1 + 1 + len(WORKLOADS)  # gateway TLS, root CA, server, one per agent
+    assert len(keys) == 1 + 1 + 1 + 1 + len(WORKLOADS)  # gateway TLS, root CA, server, metrics gateway, agents
     for record in managed.records:
         plain = repr(_without_secrets(record.inputs))
         assert token not in plain, record.urn
@@ -251,8 +253,8 @@ def test_agents_no_longer_wait_for_the_management_release_through_secrets(manage
 def test_management_cluster_as_workload_declares_each_secret_once() -> None:
     sim = cached_simulation(MGMT_IS_WORKLOAD)
     names = sorted(r.k8s_name for r in sim.select("Secret", cluster="cluster1", namespace="gloo-mesh"))
-    assert names == ["relay-client-tls-secret", "relay-identity-token-secret", "relay-root-tls-secret",
-                     "relay-server-tls-secret"]
+    assert names == ["gloo-metrics-gateway-tls-secret", "relay-client-tls-secret", "relay-identity-token-secret",
+                     "relay-root-tls-secret", "relay-server-tls-secret"]
     assert tls_record(sim, "relay-authority-agent-cluster1-csr").inputs["dnsNames"] == ["cluster1"]
 
 
@@ -284,7 +286,8 @@ def test_the_rotation_counter_reaches_every_key_certificate_and_the_token(rotati
     sim = simulate({}, program=program, monitor=monitor)
     token = tls_record(sim, "relay-authority-token")
     generated = [r.name for r in sim.records if r.type.startswith("tls:")]
-    assert len(generated) == 2 + 3 + 3  # root key+cert; server key, CSR, cert; agent key, CSR, cert
+    # root key+cert; server, metrics gateway and agent: key, CSR, cert each
+    assert len(generated) == 2 + 3 + 3 + 3
     # Every pulumi-tls resource carries the counter as its trigger (0 included: a first trigger replaces
     # nothing); the token gets keepers only above 0, so stacks from before rotation keep theirs.
     assert sorted(monitor.triggers) == sorted(generated)
@@ -301,3 +304,39 @@ def test_pulumi_output_secret_wraps_keys_in_specs() -> None:
     assert isinstance(specs["relay-client-tls-secret"].string_data["tls.key"], pulumi.Output)
     assert isinstance(specs["relay-identity-token-secret"].string_data["token"], pulumi.Output)
     assert specs["relay-client-tls-secret"].string_data["tls.crt"] == "CERT"
+
+
+# The metrics gateway under managed relay trust ---------------------------------------------------
+def test_the_metrics_gateway_serves_a_certificate_the_program_issues_from_the_relay_ca(managed: Simulation) -> None:
+    # Solo's Gloo Mesh 2.2 custom-certificate notes: with `glooMeshMgmtServer.relay.disableCaCertGeneration`
+    # the chart has no CA to issue `gloo-metrics-gateway-tls-secret`; create it from the relay CA
+    # (SANs gloo-metrics-gateway.gloo-mesh and gloo-metrics-gateway.gloo-mesh.svc) and set
+    # `metricsgatewayCustomization.disableCertGeneration: true`. The collectors trust it through
+    # `relay-root-tls-secret`, the relay root CA.
+    release = managed.one(RELEASE, cluster="mgmt")
+    values = reveal(release.inputs["values"])
+    assert values["metricsgatewayCustomization"] == {"disableCertGeneration": True}
+    assert values["glooMeshMgmtServer"]["relay"]["disableCaCertGeneration"] is True
+    secret = managed.one("Secret", cluster="mgmt", namespace="gloo-mesh", name="gloo-metrics-gateway-tls-secret")
+    assert secret.inputs["type"] == "kubernetes.io/tls"
+    data = string_data(secret)
+    assert sorted(data) == ["ca.crt", "tls.crt", "tls.key"]
+    csr = tls_record(managed, "relay-authority-metrics-gateway-csr")
+    assert csr.inputs["dnsNames"] == ["gloo-metrics-gateway.gloo-mesh", "gloo-metrics-gateway.gloo-mesh.svc"]
+    cert = tls_record(managed, "relay-authority-metrics-gateway-cert")
+    root = tls_record(managed, "relay-authority-root-ca")
+    assert "mock relay-authority-metrics-gateway-cert" in data["tls.crt"]
+    # signed by the relay root CA, the one every agent's relay-root-tls-secret carries
+    assert reveal(cert.inputs["caCertPem"]) == data["ca.crt"]
+    assert "mock relay-authority-root-ca" in data["ca.crt"]
+    assert root.name == "relay-authority-root-ca"
+    for cluster in WORKLOADS:
+        assert string_data(managed.one("Secret", cluster=cluster, name="relay-root-tls-secret"))["ca.crt"] == data["ca.crt"]
+    # the release waits for the Secret it serves
+    assert managed.depends_on(release, secret)
+
+
+def test_the_default_lets_the_chart_issue_the_metrics_certificate(dev_sim: Simulation) -> None:
+    values = reveal(dev_sim.one(RELEASE, cluster="mgmt").inputs["values"])
+    assert "metricsgatewayCustomization" not in values
+    assert not dev_sim.select("Secret", cluster="mgmt", name="gloo-metrics-gateway-tls-secret")

@@ -223,5 +223,5 @@ def test_the_benchmarks_relay_trust_table_is_what_the_graph_says() -> None:
     assert managed.agent_waits == ["mgmt: KubernetesCluster gloo-mesh/cluster1",
                                    "mgmt: Service gloo-mesh/gloo-mesh-mgmt-server",
                                    "mgmt: Service gloo-mesh/gloo-metrics-gateway"]
-    assert managed.resources == generated.resources + 14
+    assert managed.resources == generated.resources + 18  # the metrics gateway's key, CSR, cert and Secret among them
     assert path_table(rows)[2].startswith(f"| `generated` | dev | 2 | {generated.resources} | 4 |")

@@ -152,10 +152,11 @@ def test_rotation_regenerates_every_credential_and_rolls_exactly_its_consumers()
 
 RELAY_GENERATED = {("replace", "generated", label) for label in (
     "PrivateKey relay-authority-root-ca-key", "SelfSignedCert relay-authority-root-ca", "RandomPassword relay-authority-token",
-    *(f"{kind} relay-authority-{who}-{suffix}" for who in ("server", "agent-cluster1", "agent-cluster2")
+    *(f"{kind} relay-authority-{who}-{suffix}" for who in ("server", "metrics-gateway", "agent-cluster1", "agent-cluster2")
       for kind, suffix in (("PrivateKey", "key"), ("CertRequest", "csr"), ("LocallySignedCert", "cert"))))}
 RELAY_CONSUMERS = {("update", "mgmt", "Secret gloo-mesh/relay-server-tls-secret"),
                    ("update", "mgmt", "Secret gloo-mesh/relay-identity-token-secret"),
+                   ("update", "mgmt", "Secret gloo-mesh/gloo-metrics-gateway-tls-secret"),
                    *(("update", cluster, f"Secret gloo-mesh/{name}") for cluster in WORKLOAD_CLUSTERS
                      for name in ("relay-root-tls-secret", "relay-client-tls-secret", "relay-identity-token-secret"))}
 

@@ -102,10 +102,11 @@ def test_create_update_delete_and_unchanged() -> None:
     assert result.summary() == "Plan: 1 to create, 1 to update, 0 to replace, 1 to delete, 2 unchanged."
 
 
-def test_a_name_change_under_the_same_urn_is_a_replace_deleting_first() -> None:
+def test_a_name_change_under_the_same_urn_is_a_replace_creating_first() -> None:
+    # pulumi-kubernetes provider.go `Diff`: a renamed object is not deleted before its replacement
     result = plan(sim(provider("c1", "c1"), namespace("ns", "a", {})), sim(provider("c1", "c1"), namespace("ns", "b", {})))
     step = result.step("Namespace b")
-    assert (step.action, step.reasons, step.delete_first) == ("replace", ("metadata.name",), True)
+    assert (step.action, step.reasons, step.delete_first) == ("replace", ("metadata.name",), False)
 
 
 def test_secret_data_follows_the_providers_config() -> None:
@@ -260,12 +261,13 @@ def test_json_is_the_plan_of_the_text(tmp_path: Path, capsys: pytest.CaptureFixt
     after = stack_file(tmp_path, "after", glooMeshVersion="2.2.7")
     assert diff.main([str(after), "--against", str(before), "--json", "--fail-on", "update"]) == 1
     printed = json.loads(capsys.readouterr().out)
-    assert set(printed) == {"format", "title", "notes", "steps", "summary"}
+    assert set(printed) == {"format", "title", "notes", "steps", "summary", "blocked"}
+    assert printed["blocked"] == 0
     assert (printed["format"], printed["title"]) == (1, f"Change plan: {before} → {after}")
     enterprise = next(s for s in printed["steps"] if s["label"] == "HelmRelease gloo-mesh/gloo-mesh-enterprise")
     assert enterprise == {
         "action": "update", "cluster": "mgmt", "label": "HelmRelease gloo-mesh/gloo-mesh-enterprise",
-        "urn": enterprise["urn"], "reasons": [], "deleteFirst": False,
+        "urn": enterprise["urn"], "reasons": [], "deleteFirst": False, "blocked": False, "note": "",
         "changes": [{"path": "version", "secret": False, "old": "2.2.6", "new": "2.2.7"}]}
     assert enterprise["urn"].endswith("::mgmt/gloo-mesh/gloo-mesh-enterprise")
     assert diff.main([str(after), "--against", str(before)]) == 0
@@ -284,3 +286,50 @@ def test_json_change_of_a_secret_and_of_an_absent_input() -> None:
     assert diff.plan_json(result)["steps"][0]["changes"] == [
         {"path": "data", "secret": True, "old": "[secret]", "new": "[secret]"},
         {"path": "spec.x", "secret": False, "new": 1}]
+
+
+# Protected resources and certificate renewal -------------------------------------------------------
+def protected(r: Record) -> Record:
+    return dataclasses.replace(r, protect=True)
+
+
+def test_deleting_or_replacing_a_protected_resource_blocks_the_plan() -> None:
+    # Upstream facts (pulumi/pulumi pkg/resource/deploy/step_generator.go: "unable to replace
+    # resource ... as it is currently marked for protection" when old and new are protected, and the
+    # preview is marked failed; step.go `DeleteStep.Apply` refuses to delete a protected resource
+    # before its dry-run branch, so `pulumi preview` fails as well).
+    before = sim(provider("c1", "c1"), protected(namespace("ns-a", "a", {})), protected(namespace("ns-b", "b", {})))
+    after = sim(provider("c1", "c1"), protected(namespace("ns-a", "renamed", {})))
+    result = plan(before, after)
+    assert [(s.action, s.label, s.blocked) for s in result.steps] == [
+        ("replace", "Namespace renamed", True), ("delete", "Namespace b", True)]
+    text = result.render()
+    assert "BLOCKED" in text and "`pulumi preview` fails" in text
+    # unprotecting in the same change is allowed (the engine looks at the new protect flag)
+    assert not plan(before, sim(provider("c1", "c1"), namespace("ns-a", "renamed", {}),
+                                protected(namespace("ns-b", "b", {})))).blocked()
+
+
+def test_the_command_exits_1_on_a_protected_delete_without_fail_on(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    before = stack_file(tmp_path, "before", protectPlatform=True)
+    after = stack_file(tmp_path, "after", protectPlatform=True, mgmtCluster="mgmt-renamed")
+    code = diff.main([str(after), "--against", str(before)])
+    captured = capsys.readouterr()
+    if "BLOCKED" not in captured.out:  # the rename deletes the protected releases of the old cluster name
+        pytest.fail(captured.out + captured.err)
+    assert code == 1 and "protected resource(s)" in captured.err
+
+
+def test_a_widened_early_renewal_window_is_an_update_with_a_renewal_note() -> None:
+    # pulumi-tls (terraform-provider-tls' certificate plan modifier, the `ready_for_renewal`
+    # output): a certificate is replaced at any `up` once now >= validity end - earlyRenewalHours.
+    cert = "tls:index/selfSignedCert:SelfSignedCert"
+    old = record("c", cert, {"validityPeriodHours": 100, "earlyRenewalHours": 0}, name="cert")
+    new = record("c", cert, {"validityPeriodHours": 100, "earlyRenewalHours": 50}, name="cert")
+    step = plan(sim(old), sim(new)).step("SelfSignedCert cert")
+    assert step.action == "update" and "replaced" in step.note and "50 hours" in step.note
+    assert "note: earlyRenewalHours widens" in plan(sim(old), sim(new)).render()
+    # a window as long as the validity is always open: a replace
+    always = record("c", cert, {"validityPeriodHours": 100, "earlyRenewalHours": 100}, name="cert")
+    assert plan(sim(old), sim(always)).step("SelfSignedCert cert").reasons == ("ready_for_renewal",)

@@ -27,11 +27,33 @@ def meta(name: str = "a", namespace: str = "ns", **extra: object) -> dict:
 
 @pytest.mark.parametrize(("type_", "kind"), [
     (NAMESPACE, "Namespace"), (SERVICE, "Service"), (DEPLOYMENT, "Deployment"), (CUSTOM, "ExternalEndpoint")])
-def test_every_kubernetes_object_is_replaced_on_name_or_namespace_deleting_first(type_: str, kind: str) -> None:
+def test_every_kubernetes_object_is_replaced_on_name_or_namespace_creating_first(type_: str, kind: str) -> None:
+    # pulumi-kubernetes provider/pkg/provider/provider.go `Diff` (`deleteBeforeReplace`): deleted
+    # first only when the new object keeps the old one's name and namespace; a renamed or moved
+    # object is created first, then the old one deleted.
     renamed = replacement(type_, kind, {"metadata": meta()}, {"metadata": meta(name="b")})
-    assert renamed.reasons == ("metadata.name",) and renamed.delete_first
+    assert renamed.reasons == ("metadata.name",) and not renamed.delete_first
     moved = replacement(type_, kind, {"metadata": meta()}, {"metadata": meta(namespace="other")})
-    assert moved.reasons == ("metadata.namespace",)
+    assert moved.reasons == ("metadata.namespace",) and not moved.delete_first
+
+
+def test_a_replaced_object_that_keeps_its_name_and_namespace_is_deleted_first() -> None:
+    old = {"metadata": meta(), "spec": {"clusterIP": "10.0.0.1"}}
+    forced = replacement(SERVICE, "Service", old, {**old, "spec": {"clusterIP": "10.0.0.2"}})
+    assert forced.reasons == ("spec.clusterIP",) and forced.delete_first
+
+
+def test_force_new_fields_are_keyed_by_group_and_version_not_kind_alone() -> None:
+    # pulumi-kubernetes provider/pkg/provider/diff.go `forceNewProperties`: the fields come from
+    # forceNew[group][version][kind]; a kind of the same name under another group has none.
+    old = {"metadata": meta(), "spec": {"selector": {"app": "a"}}}
+    new = {**old, "spec": {"selector": {"app": "b"}}}
+    assert replacement(DEPLOYMENT, "Deployment", old, new).reasons == ("spec.selector",)
+    assert not replacement("kubernetes:example.com/v1:Deployment", "Deployment", old, new)
+    assert not replacement("kubernetes:apps/v1beta9:Deployment", "Deployment", old, new)
+    # and a Secret's contents rule is the core group's Secret only
+    assert not replacement("kubernetes:example.com/v1:Secret", "Secret", {"metadata": meta(), "data": {"k": "1"}},
+                           {"metadata": meta(), "data": {"k": "2"}})
 
 
 def test_labels_and_annotations_update_in_place() -> None:
