@@ -33,8 +33,9 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from components.core.config import PROJECT, SECRET_KEYS, decode_value
+from components.core.config import PROJECT, SECRET_KEYS, ConfigError, decode_value
 from tools import replacement
+from tools.config_rules import check_stack_document
 from tools.graph import Graph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -365,7 +366,13 @@ def _trigger(request: Any) -> Any:
 
 def stack_config(path: Path) -> dict[str, Any]:
     """The `config:` of a stack file, keyed without the project prefix; encrypted values stay marked."""
-    doc = yaml.safe_load(path.read_text()) or {}
+    try:
+        doc = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as error:
+        raise ConfigError([f"{path.name}: not valid YAML: {error}"]) from None
+    problems = check_stack_document(path.name, stack_name(path), doc)
+    if problems:
+        raise ConfigError(problems)
     values: dict[str, Any] = {}
     for full_key, value in (doc.get("config") or {}).items():
         namespace, _, key = full_key.partition(":")
@@ -373,6 +380,12 @@ def stack_config(path: Path) -> dict[str, Any]:
             continue
         values[key] = Secret(None) if isinstance(value, dict) and "secure" in value else value
     return values
+
+
+def stack_name(path: Path) -> str:
+    """The stack a config file is for: Pulumi.dev.yaml → dev; stacks/base.yaml → base."""
+    name = path.name
+    return name[len("Pulumi."):-len(".yaml")] if name.startswith("Pulumi.") else path.stem
 
 
 def with_fake_license(config: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
