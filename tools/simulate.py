@@ -35,6 +35,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from components.core.config import PROJECT, SECRET_KEYS, ConfigError, decode_value
 from tools import replacement
+from tools.config_rules import check_stack_document
 from tools.graph import Graph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -371,6 +372,9 @@ def _trigger(request: Any) -> Any:
 def stack_config(path: Path) -> dict[str, Any]:
     """The `config:` of a stack file, keyed without the project prefix; encrypted values stay marked."""
     doc = load_yaml(path) or {}
+    problems = check_stack_document(path.name, stack_name(path), doc)
+    if problems:
+        raise ConfigError(problems)
     values: dict[str, Any] = {}
     for full_key, value in (doc.get("config") or {}).items():
         namespace, _, key = full_key.partition(":")
@@ -394,6 +398,12 @@ def load_yaml(path: Path) -> Any:
         return yaml.safe_load(path.read_text())
     except yaml.YAMLError as error:
         raise ConfigError([f"{path.name}: {yaml_problem(error)}"]) from None
+
+
+def stack_name(path: Path) -> str:
+    """The stack a config file is for: Pulumi.dev.yaml → dev; stacks/base.yaml → base."""
+    name = path.name
+    return name[len("Pulumi."):-len(".yaml")] if name.startswith("Pulumi.") else path.stem
 
 
 def with_fake_license(config: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:

@@ -258,7 +258,7 @@ def parse_settings(values: Mapping[str, Any]) -> Settings:
     if role not in ROLES:
         r.problems.append(f"role: unknown role {role!r}; allowed are: {', '.join(ROLES)}")
     license_key = values.get("licenseKey")
-    if role == "workload" and license_key is None:
+    if role == "workload" and not license_key:  # absent, or the project default ""
         license_key = ""  # only the management plane uses the license: a fleet's workload stacks go without
     elif not isinstance(license_key, str) or not license_key.strip():
         r.problems.append(

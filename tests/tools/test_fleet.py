@@ -77,7 +77,7 @@ def test_keys_the_fleet_file_sets_itself_are_refused_under_config() -> None:
 def test_source_backend_and_secrets_are_checked() -> None:
     found = fleet_problems(fleet_doc(source={"repo": "https://x/y.git", "branch": "main", "commit": "abc"},
                                      secrets={}, backend={"url": "s3://bucket"}))
-    assert "source: give exactly one of source.branch and source.commit" in found
+    assert any(p.startswith("source.branch: the operator runs every stack") for p in found)
     assert "secrets.licenseKey: required, a Kubernetes Secret reference {name: ..., key: ...}" in found
     assert "secrets.configPassphrase: a self-managed backend needs it, or backend.secretsProvider" in found
     assert "operator: expected a mapping, got 'gloo-mesh-fleet'" in fleet_problems(fleet_doc(operator="gloo-mesh-fleet"))
@@ -139,7 +139,8 @@ def test_stack_manifests_use_only_the_operators_fields() -> None:
         assert manifest["spec"]["destroyOnFinalize"] is False
         assert manifest["spec"]["serviceAccountName"] == "dev-fleet"
         for ref in [*manifest["spec"].get("envRefs", {}).values(), *manifest["spec"].get("secretsRef", {}).values()]:
-            assert ref["type"] in RESOURCE_REF_TYPES and set(ref["secret"]) == {"name", "key"}
+            assert ref["type"] in RESOURCE_REF_TYPES
+            assert set(ref["secret"]) == {"name", "key"} if ref["type"] == "Secret" else set(ref["literal"]) == {"value"}
         containers = manifest["spec"]["workspaceTemplate"]["spec"]["podTemplate"]["spec"]["containers"]
         assert [c["name"] for c in containers] == [WORKSPACE_CONTAINER]
 
@@ -155,7 +156,8 @@ def test_workload_stacks_run_after_the_management_stack_and_get_no_license() -> 
     assert workload["spec"]["prerequisites"] == [{"name": "dev-management"}]
     assert "secretsRef" not in workload["spec"]
     assert workload["spec"]["envRefs"] == {
-        "PULUMI_ACCESS_TOKEN": {"type": "Secret", "secret": {"name": "pulumi-api-secret", "key": "accessToken"}}}
+        "PULUMI_ACCESS_TOKEN": {"type": "Secret", "secret": {"name": "pulumi-api-secret", "key": "accessToken"}},
+        "PULUMI_K8S_UPSERT_EXISTING_OBJECTS": {"type": "Literal", "literal": {"value": "true"}}}
 
 
 def test_a_stack_mounts_the_kubeconfigs_of_the_clusters_it_reaches_and_no_other() -> None:

@@ -22,6 +22,7 @@ from .spec import KUBECONFIG_MOUNT_DIR, Fleet, FleetCluster, SecretRef
 STACK_API_VERSION = "pulumi.com/v1"
 #: The workspace pod's container that runs the program.
 WORKSPACE_CONTAINER = "pulumi"
+UPSERT_ENV = "PULUMI_K8S_UPSERT_EXISTING_OBJECTS"
 PART_OF = {"app.kubernetes.io/part-of": PROJECT}
 FLEET_LABEL = f"{PROJECT}/fleet"
 ROLE_LABEL = f"{PROJECT}/role"
@@ -29,6 +30,16 @@ ROLE_LABEL = f"{PROJECT}/role"
 
 def _secret_ref(ref: SecretRef) -> dict[str, Any]:
     return {"type": "Secret", "secret": {"name": ref.name, "key": ref.key}}
+
+
+def git_auth(fleet: Fleet) -> dict[str, Any]:
+    """The operator's GitAuthConfig: accessToken | sshAuth {sshPrivateKey, password} | basicAuth."""
+    refs = fleet.git_auth
+    if "accessToken" in refs:
+        return {"accessToken": _secret_ref(refs["accessToken"])}
+    if "sshPrivateKey" in refs:
+        return {"sshAuth": {k: _secret_ref(v) for k, v in refs.items()}}
+    return {"basicAuth": {"userName": _secret_ref(refs["userName"]), "password": _secret_ref(refs["password"])}}
 
 
 def kubeconfig_path(cluster: str) -> str:
@@ -82,22 +93,27 @@ def stack_manifest(fleet: Fleet, stack: str, config: Mapping[str, Any]) -> dict[
     spec: dict[str, Any] = {
         "stack": fleet.qualified(stack),
         "projectRepo": fleet.repo,
-        **({"branch": fleet.branch} if fleet.branch else {"commit": fleet.commit}),
+        "commit": fleet.commit,  # pinned: the prerequisites order holds (spec.COMMIT)
         **({"repoDir": fleet.repo_dir} if fleet.repo_dir else {}),
         "serviceAccountName": fleet.service_account,
         "destroyOnFinalize": False,
     }
+    if fleet.git_auth:
+        spec["gitAuth"] = git_auth(fleet)
     if fleet.backend:
         spec["backend"] = fleet.backend
     if fleet.secrets_provider:
         spec["secretsProvider"] = fleet.secrets_provider
-    env_refs = {}
+    # pulumi-kubernetes >= 4.29 refuses to create an object that exists (await.go: "The resource already
+    # exists ... set upsertExistingObjects"); the RBAC render pre-creates the stack's namespaces so their
+    # Roles can be bound first. The provider reads PULUMI_K8S_UPSERT_EXISTING_OBJECTS (provider.go):
+    # a create then server-side applies onto the existing object (adopting it) instead of failing.
+    env_refs: dict[str, Any] = {UPSERT_ENV: {"type": "Literal", "literal": {"value": "true"}}}
     if fleet.access_token:
         env_refs["PULUMI_ACCESS_TOKEN"] = _secret_ref(fleet.access_token)
     if fleet.passphrase:
         env_refs["PULUMI_CONFIG_PASSPHRASE"] = _secret_ref(fleet.passphrase)
-    if env_refs:
-        spec["envRefs"] = env_refs
+    spec["envRefs"] = env_refs
     spec["config"] = operator_config(fleet, config)
     if role == "management":  # only the management plane uses the license
         spec["secretsRef"] = {f"{PROJECT}:licenseKey": _secret_ref(fleet.license)}
@@ -134,6 +150,8 @@ def referenced_secrets(fleet: Fleet) -> list[tuple[SecretRef, str]]:
         refs.append((fleet.access_token, "a Pulumi access token"))
     if fleet.passphrase:
         refs.append((fleet.passphrase, "the stacks' config passphrase"))
+    for key, ref in fleet.git_auth.items():
+        refs.append((ref, f"the git {key} the operator fetches source.repo with"))
     for cluster in (fleet.management, *fleet.workloads):
         if cluster.kubeconfig:
             refs.append((cluster.kubeconfig, f"a kubeconfig with context {cluster.context!r} for {cluster.name}"))

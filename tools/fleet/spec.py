@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from components.core.config import DNS_LABEL, PROJECT, REVIEWS_VERSIONS
+from tools.config_rules import check_config, declarations, suggestion
 from tools.simulate import FAKE_LICENSE, yaml_problem
 
 FLEETS_DIR = Path(__file__).resolve().parents[2] / "fleets"
@@ -35,6 +36,35 @@ FLEET_OWNED_KEYS = frozenset({
     "workloadClusters", "workloadContexts", "workloadKubeconfigs", "reviewsVersions", "licenseKey",
 })
 STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+#: pulumi-kubernetes-operator v2.9.0 deploy/crds/pulumi.com_stacks.yaml: the CEL rule
+#: `size(self.metadata.name) <= 42` ("Stack name must be no more than 42 characters in length").
+MAX_STACK_OBJECT_NAME = 42
+#: A pod volume name is a DNS label (at most 63): the workspace pod mounts `kubeconfig-<cluster>`.
+MAX_VOLUME_NAME = 63
+#: A pinned commit: the operator's `prerequisites` hold a stack back only while its prerequisite's
+#: generation changed (pulumi-kubernetes-operator v2.9.0 stack_controller.go), so a new commit on a
+#: tracked branch runs every stack at once. The fleet pins one commit: changing it is one edit that
+#: the management stack, then the workload stacks, pick up in order (docs/fleet.md).
+COMMIT = re.compile(r"^[0-9a-f]{40}$")
+#: Self-managed backends a workspace pod can serve StackReferences from: object stores. `file://` is
+#: refused: the workspace pod has no persistent file system shared with the other stacks' pods.
+BACKEND_SCHEMES = ("s3://", "azblob://", "gs://")
+#: pulumi/pulumi pkg/backend/diy: a self-managed backend's stacks live in organization `organization`.
+DIY_ORGANIZATION = "organization"
+#: The keys of each part of a fleet file (an unknown one is refused, with the nearest known key).
+FLEET_KEYS = ("fleet", "organization", "backend", "source", "operator", "secrets", "management",
+              "workloadClusters", "config")
+SECTION_KEYS: dict[str, tuple[str, ...]] = {
+    "backend": ("url", "secretsProvider"),
+    "source": ("repo", "commit", "branch", "dir", "gitAuth"),
+    "operator": ("namespace", "serviceAccount", "image"),
+    "secrets": ("licenseKey", "pulumiAccessToken", "configPassphrase"),
+}
+CLUSTER_KEYS = ("name", "context", "kubeconfigSecret", "reviewsVersions", "managementKubeconfigSecret")
+SECRET_REF_KEYS = ("name", "key")
+#: source.gitAuth: the operator's GitAuthConfig (v2.9.0 operator/api/pulumi/shared/stack_types.go),
+#: each credential a Secret reference: one of accessToken, sshPrivateKey (+ password), basicAuth.
+GIT_AUTH_KEYS = ("accessToken", "sshPrivateKey", "password", "userName")
 
 
 class FleetError(ValueError):
@@ -83,6 +113,8 @@ class Fleet:
     license: SecretRef
     access_token: SecretRef | None
     passphrase: SecretRef | None
+    #: source.gitAuth: by key (accessToken | sshPrivateKey [+ password] | userName + password).
+    git_auth: Mapping[str, SecretRef]
     management: FleetCluster
     workloads: tuple[FleetCluster, ...]
     #: The program config every stack of the fleet shares (features, versions, platform, ...).
@@ -109,6 +141,14 @@ class _Reader:
         self.doc = doc
         self.problems: list[str] = []
 
+    def known(self, mapping: Any, keys: tuple[str, ...], path: str) -> None:
+        """Refuse each key of `mapping` not in `keys`, with the nearest known one."""
+        if isinstance(mapping, Mapping):
+            for key in mapping:
+                if key not in keys:
+                    where = f"{path}.{key}" if path else str(key)
+                    self.problems.append(f"{where}: unknown key{suggestion(str(key), keys)}")
+
     def string(self, mapping: Any, key: str, path: str, default: str | None = None) -> str:
         value = mapping.get(key) if isinstance(mapping, Mapping) else None
         if value is None and default is not None:
@@ -124,6 +164,7 @@ class _Reader:
             if required:
                 self.problems.append(f"{path}: required, a Kubernetes Secret reference {{name: ..., key: ...}}")
             return None
+        self.known(value, SECRET_REF_KEYS, path)
         name = self.string(value, "name", f"{path}.name")
         key_ = self.string(value, "key", f"{path}.key")
         if name and not DNS_LABEL.match(name):
@@ -136,12 +177,31 @@ class _Reader:
         if not isinstance(value, Mapping):
             self.problems.append(f"{key}: expected a mapping, got {value!r}")
             return {}
+        if key in SECTION_KEYS:
+            self.known(value, SECTION_KEYS[key], key)
         return value
+
+    def git_auth(self, value: Any) -> dict[str, SecretRef]:
+        if value is None:
+            return {}
+        path = "source.gitAuth"
+        if not isinstance(value, Mapping):
+            self.problems.append(f"{path}: expected a mapping of Secret references")
+            return {}
+        self.known(value, GIT_AUTH_KEYS, path)
+        refs = {k: self.secret(value, k, f"{path}.{k}", required=False) for k in GIT_AUTH_KEYS if k in value}
+        modes = [set(refs) == {"accessToken"}, set(refs) in ({"sshPrivateKey"}, {"sshPrivateKey", "password"}),
+                 set(refs) == {"userName", "password"}]
+        if refs and not any(modes):
+            self.problems.append(f"{path}: give one of accessToken, sshPrivateKey (and password), or userName and "
+                                 "password (the operator accepts one authentication mode)")
+        return {k: ref for k, ref in refs.items() if ref is not None}
 
     def cluster(self, value: Any, path: str) -> FleetCluster:
         if not isinstance(value, Mapping):
             self.problems.append(f"{path}: expected a mapping with name, context and kubeconfigSecret")
             return FleetCluster("", "", None)
+        self.known(value, CLUSTER_KEYS, path)
         name = self.string(value, "name", f"{path}.name")
         if name and not DNS_LABEL.match(name):
             self.problems.append(f"{path}.name: {name!r} is not a valid cluster name (a DNS label: lower-case "
@@ -167,6 +227,7 @@ def parse_fleet(doc: Any, source: str = "fleet file") -> Fleet:
     if not isinstance(doc, Mapping):
         raise FleetError(source, ["expected a mapping at the top level"])
     r = _Reader(doc)
+    r.known(doc, FLEET_KEYS, "")
     name = r.string(doc, "fleet", "fleet")
     if name and not DNS_LABEL.match(name):
         r.problems.append(f"fleet: {name!r} is not a DNS label (it prefixes every stack name)")
@@ -176,8 +237,21 @@ def parse_fleet(doc: Any, source: str = "fleet file") -> Fleet:
     backend, source_, operator, secrets = (r.section(doc, key) for key in ("backend", "source", "operator", "secrets"))
     backend_url, secrets_provider = backend.get("url", ""), backend.get("secretsProvider", "")
     branch, commit = source_.get("branch", ""), source_.get("commit", "")
-    if bool(branch) == bool(commit):
-        r.problems.append("source: give exactly one of source.branch and source.commit")
+    if branch:
+        r.problems.append("source.branch: the operator runs every stack of a branch's new commit at once (its "
+                          "prerequisites hold a stack back only while the management stack's generation changed): "
+                          "pin source.commit, the full commit SHA, and change it to deploy (docs/fleet.md)")
+    elif not isinstance(commit, str) or not COMMIT.match(commit):
+        r.problems.append(f"source.commit: required, a full 40-character commit SHA, got {commit!r}")
+    if backend_url:
+        if not isinstance(backend_url, str) or not backend_url.startswith(BACKEND_SCHEMES):
+            r.problems.append(f"backend.url: {backend_url!r} cannot serve the fleet: a workspace pod has no "
+                              "persistent file system (no file://), use Pulumi Cloud (no backend.url) or one of "
+                              f"{', '.join(BACKEND_SCHEMES)} (docs/fleet.md)")
+        if organization and organization != DIY_ORGANIZATION:
+            r.problems.append(f"organization: a self-managed backend's stacks are in organization "
+                              f"{DIY_ORGANIZATION!r} (pulumi/pulumi pkg/backend/diy), got {organization!r}")
+    git_auth = r.git_auth(source_.get("gitAuth"))
     repo = r.string(source_, "repo", "source.repo")
     license_ = r.secret(secrets, "licenseKey", "secrets.licenseKey", required=True)
     access_token = r.secret(secrets, "pulumiAccessToken", "secrets.pulumiAccessToken", required=not backend_url)
@@ -201,7 +275,25 @@ def parse_fleet(doc: Any, source: str = "fleet file") -> Fleet:
     for dup in sorted({c for c in contexts if c and contexts.count(c) > 1}):
         r.problems.append(f"workloadClusters: context {dup!r} is used by more than one cluster")
 
+    for cluster in workloads:
+        stack = f"{name}-{cluster.name}"
+        if cluster.name and len(stack) > MAX_STACK_OBJECT_NAME:
+            r.problems.append(f"workloadClusters: cluster {cluster.name!r}: its Stack {stack!r} is {len(stack)} "
+                              f"characters, the operator allows {MAX_STACK_OBJECT_NAME}: shorten the fleet or "
+                              "cluster name")
+    for cluster in (management, *workloads):
+        if cluster.name and len(f"kubeconfig-{cluster.name}") > MAX_VOLUME_NAME:
+            r.problems.append(f"cluster {cluster.name!r}: its workspace volume 'kubeconfig-{cluster.name}' is longer "
+                              f"than {MAX_VOLUME_NAME} characters: shorten the cluster name")
+    if name and len(f"{name}-management") > MAX_STACK_OBJECT_NAME:
+        r.problems.append(f"fleet: its Stack '{name}-management' is longer than {MAX_STACK_OBJECT_NAME} characters")
+
     config = r.section(doc, "config")
+    program_keys = tuple(k for k in declarations() if k not in FLEET_OWNED_KEYS)
+    for key in sorted(set(config) - set(declarations())):
+        r.problems.append(f"config.{key}: not a config key of {PROJECT}{suggestion(str(key), program_keys)}")
+    r.problems += check_config(source, f"{name}-*", {f"{PROJECT}:{k}": v for k, v in config.items()
+                                                      if k in declarations() and k not in FLEET_OWNED_KEYS})
     for key in sorted(set(config) & FLEET_OWNED_KEYS):
         r.problems.append(f"config.{key}: set by the fleet file itself (management, workloadClusters, secrets), "
                           "not under config")
@@ -214,7 +306,7 @@ def parse_fleet(doc: Any, source: str = "fleet file") -> Fleet:
         service_account=operator.get("serviceAccount") or f"{name}-fleet",
         image=operator.get("image") or DEFAULT_WORKSPACE_IMAGE,
         license=license_ or SecretRef("", ""),
-        access_token=access_token, passphrase=passphrase,
+        access_token=access_token, passphrase=passphrase, git_auth=git_auth,
         management=management, workloads=workloads, config=dict(config),
     )
 
