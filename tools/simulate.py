@@ -342,6 +342,13 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             generation=self._generations.get(urn, 0),
         ))
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The URN under this harness's project and stack, whatever context the SDK calls it from
+        (pulumi 3.258's mock monitor reads them from context variables a worker thread may not see)."""
+        if parent:
+            type_ = parent.split("::")[2].split("$")[-1] + "$" + type_
+        return "urn:pulumi:" + "::".join([STACK, PROJECT, type_, name])
+
     def RegisterResource(self, request: Any) -> Any:
         if request.type == "pulumi:pulumi:Stack":
             return super().RegisterResource(request)

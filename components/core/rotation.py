@@ -8,7 +8,7 @@ gets the counter its own way, and neither changes a resource's name (so no URN m
   At 0 there are no keepers: the inputs stay those of stacks created before rotation existed, so
   they keep their credentials. Raising the counter sets or changes the map, and replaces.
 - pulumi-tls resources have no keepers. They get the counter as Pulumi's `replacement_trigger`
-  resource option (engine 3.208+, Python SDK 3.214+): a changed value replaces the resource. It is
+  resource option (an engine that reports it, 3.231+; Python SDK 3.258+): a changed value replaces the resource. It is
   an option, not an input, and the engine treats a trigger that was absent before as no change, so
   the first deployment with the trigger set replaces nothing; every later change of the counter does.
   An engine without the option would silently skip the replacement, so a counter above 0 asks the
@@ -27,7 +27,7 @@ from pulumi.runtime.settings import monitor_supports_feature
 #: The keepers key (and the config key) the counter travels under.
 ROTATION_KEY = "credentialsRotation"
 #: The first Pulumi CLI whose engine honours `replacement_trigger`.
-MIN_CLI_FOR_TRIGGER = "3.208"
+MIN_CLI_FOR_TRIGGER = "3.231"
 
 
 def keepers(rotation: int) -> dict[str, str] | None:

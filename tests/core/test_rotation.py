@@ -36,7 +36,7 @@ def test_the_trigger_is_set_at_zero_too(monkeypatch: pytest.MonkeyPatch) -> None
 def test_a_counter_above_zero_needs_an_engine_that_honours_the_trigger() -> None:
     rotation.check_trigger_support(0, supported=False)
     rotation.check_trigger_support(2, supported=True)
-    with pytest.raises(pulumi.RunError, match=r"credentialsRotation: 2 would not regenerate the TLS keys: .*3\.208"):
+    with pytest.raises(pulumi.RunError, match=r"credentialsRotation: 2 would not regenerate the TLS keys: .*3\.231"):
         rotation.check_trigger_support(2, supported=False)
 
 

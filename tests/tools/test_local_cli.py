@@ -329,7 +329,7 @@ PREREQUISITES: dict[str, tuple[dict[str, Any], str]] = {
         "and put it on PATH (`sudo install ~/go/bin/cloud-provider-kind /usr/local/bin`)"),
     "pulumi": (
         {"tools": ("docker", "kind", "kubectl", "cloud-provider-kind", "ps")},
-        "- pulumi is not on PATH\n  fix: install the Pulumi CLI, 3.208 or newer (https://www.pulumi.com/docs/install/)"),
+        "- pulumi is not on PATH\n  fix: install the Pulumi CLI, 3.231 or newer (https://www.pulumi.com/docs/install/)"),
     "memory": (
         {"memory_kb": 6 * GIB_KB},
         "- not enough free memory: 6.0 GiB available, the three topology expects about 7.5 GiB for mgmt, cluster1, "

@@ -14,7 +14,7 @@ from tools.local.topology import CLOUD_PROVIDER_KIND_VERSION, GIB, KIND_VERSION,
 INOTIFY_MINIMUM: dict[str, int] = {"max_user_watches": 524288, "max_user_instances": 512}
 #: The oldest Pulumi CLI the program supports (components/core/rotation.py: the engine must honour
 #: `replacement_trigger`); stated here because this module imports nothing outside the standard library.
-MIN_PULUMI_CLI = "3.208"
+MIN_PULUMI_CLI = "3.231"
 #: The executables `up` runs, and how to get each.
 TOOLS: dict[str, str] = {
     "kind": f"install kind {KIND_VERSION}: `go install sigs.k8s.io/kind@{KIND_VERSION}`, or a release binary "

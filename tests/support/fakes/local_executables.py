@@ -188,7 +188,7 @@ def main(argv: list[str]) -> int:
     if tool == "ps":
         return ps(bin_dir, args)
     if tool == "pulumi":
-        print("v3.208.0")
+        print("v3.231.0")
         return 0
     return 3
 
