@@ -253,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"rendered {path.name} to {args.out}: {count(sim).line()}")
+    for warning in rbac.version_warnings(sim):
+        print(f"warning: {path.name}: {warning}", file=sys.stderr)
     violations = check_simulation(sim)
     for violation in violations:
         print(violation.line(), file=sys.stderr)

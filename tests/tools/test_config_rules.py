@@ -80,3 +80,17 @@ def test_tools_refuse_a_bad_stack_file_naming_it_and_the_key(tmp_path: Path) -> 
     path.write_text("config: [\n")
     with pytest.raises(ConfigError, match="mine.yaml: not valid YAML"):
         stack_config(path)
+
+
+def test_another_gloo_mesh_version_warns_on_the_console(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # docs/security.md: "The render warns when the stack installs another version" (tools/rbac.py CHART_OBJECTS
+    # states what the 2.2.6 charts template).
+    from tools.render import main
+    stack = tmp_path / "newer.yaml"
+    text = (ROOT / "stacks" / "base.yaml").read_text()
+    stack.write_text(text + f"  {PROJECT}:glooMeshVersion: 2.2.7\n" if "glooMeshVersion" not in text
+                     else text.replace("glooMeshVersion: 2.2.6", "glooMeshVersion: 2.2.7"))
+    assert main([str(stack), "--out", str(tmp_path / "out")]) in (0, 1)
+    err = capsys.readouterr().err
+    assert "warning: newer.yaml: the stack installs gloo-mesh-enterprise 2.2.7" in err
+    assert "Traceback" not in err

@@ -23,7 +23,7 @@ from tools.simulate import FAKE_LICENSE, yaml_problem
 
 FLEETS_DIR = Path(__file__).resolve().parents[2] / "fleets"
 #: The workspace image: Python and the Pulumi CLI. The operator needs CLI 3.202 or newer for
-#: structured (list) config values, which every stack has; the program needs 3.208 or newer
+#: structured (list) config values, which every stack has; the program needs 3.231 or newer
 #: (`components/core/rotation.py`). The operator's own examples build on this tag.
 DEFAULT_WORKSPACE_IMAGE = "pulumi/pulumi:3.258.0-nonroot"
 #: The oldest CLI the operator accepts list-valued config from.
