@@ -60,4 +60,4 @@ def test_the_cli_minimum_is_the_first_engine_that_reports_replacement_triggers()
     # reports no support, so the program refuses `credentialsRotation` above 0 there.
     assert rotation.MIN_CLI_FOR_TRIGGER == prerequisites.MIN_PULUMI_CLI == "3.231"
     readme = (ROOT / "README.md").read_text()
-    assert "(3.231 or newer: `credentialsRotation`" in readme
+    assert "version 3.231 or newer.\n  `credentialsRotation` and managed relay trust need its replacement-trigger support." in readme
