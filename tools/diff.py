@@ -306,6 +306,38 @@ def _provider_urn(record: Record) -> str | None:
     return record.provider.rsplit("::", 1)[0] if record.provider else None
 
 
+#: Gloo's lifecycle managers: one Istio installation per revision in `spec.installations`.
+LIFECYCLE_MANAGERS = ("kubernetes:admin.gloo.solo.io/v2:IstioLifecycleManager",
+                      "kubernetes:admin.gloo.solo.io/v2:GatewayLifecycleManager")
+
+
+def in_place_upgrade_note(old: Mapping[str, Any], new: Mapping[str, Any]) -> str | None:
+    """The note of a lifecycle manager whose installed revision changes in place (a new tag or hub under
+    the same revision name), or None.
+
+    `pulumi up` does not wait for such a change: `pulumi.com/waitFor` holds only while
+    `status.observedGeneration` lags `metadata.generation` (pulumi-kubernetes
+    provider/pkg/await/condition/jsonpath.go), Gloo's lifecycle-manager status has no
+    observedGeneration, so the condition is met at once by the HEALTHY state the revision reported
+    before the change. A new revision (the canary) has no state yet, so its wait holds."""
+    def installations(inputs: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+        spec = (inputs.get("spec") or {}) if isinstance(inputs, Mapping) else {}
+        found = {}
+        for item in spec.get("installations") or []:
+            revision = item.get("revision") or item.get("gatewayRevision")
+            if revision:
+                found[revision] = item.get("istioOperatorSpec") or {}
+        return found
+    before, after = installations(old), installations(new)
+    changed = sorted(r for r in after if r in before
+                     and any(before[r].get(k) != after[r].get(k) for k in ("tag", "hub")))
+    if not changed:
+        return None
+    return (f"revision {', '.join(changed)} changes in place (tag or hub): `pulumi up` does not wait for it "
+            "(the HEALTHY state from before the change meets the wait); check the installation state "
+            "after the update, or upgrade through a canary revision (docs/upgrades.md)")
+
+
 def plan(before: Simulation, after: Simulation) -> Plan:
     """What `pulumi up` does to go from the state `before` describes to the one `after` describes."""
     old, new = managed(before), managed(after)
@@ -335,7 +367,9 @@ def plan(before: Simulation, after: Simulation) -> Plan:
             if record.type == KUBERNETES_PROVIDER:
                 replaced_providers.add(record.urn)
         elif changes:
-            note = renewal_note(_revealed(previous.inputs), _revealed(record.inputs)) if record.type in CERTIFICATES else None
+            note = (renewal_note(_revealed(previous.inputs), _revealed(record.inputs)) if record.type in CERTIFICATES
+                    else in_place_upgrade_note(_revealed(previous.inputs), _revealed(record.inputs))
+                    if record.type in LIFECYCLE_MANAGERS else None)
             steps.append(Step(UPDATE, record.urn, cluster_of(record), label(record), changes, note=note or ""))
         else:
             unchanged += 1

@@ -333,3 +333,32 @@ def test_a_widened_early_renewal_window_is_an_update_with_a_renewal_note() -> No
     # a window as long as the validity is always open: a replace
     always = record("c", cert, {"validityPeriodHours": 100, "earlyRenewalHours": 100}, name="cert")
     assert plan(sim(old), sim(always)).step("SelfSignedCert cert").reasons == ("ready_for_renewal",)
+
+
+# In-place Istio upgrades are not awaited --------------------------------------------------------------
+def test_an_in_place_tag_change_of_an_installed_revision_says_up_does_not_wait_for_it() -> None:
+    # Upstream fact (pulumi-kubernetes provider/pkg/await/condition/jsonpath.go): the `pulumi.com/waitFor`
+    # JSONPath condition holds back only while `status.observedGeneration` < `metadata.generation`; Gloo's
+    # lifecycle-manager status has none, so the revision's HEALTHY state from before the change meets it.
+    result = diff.diff("dev", sets=[("istioTag", "1.17.2-solo")])
+    managers = [s for s in result.steps if s.label.split()[0] in ("IstioLifecycleManager", "GatewayLifecycleManager")]
+    assert len(managers) == 6  # per workload cluster: the installation, the ingress and east-west gateways
+    for step in managers:
+        assert step.action == "update"
+        assert step.note.startswith("revision 1-17 changes in place (tag or hub): `pulumi up` does not wait for it")
+
+
+def test_a_canary_revision_is_awaited_and_gets_no_in_place_note() -> None:
+    result = diff.diff("dev", sets=[("istioCanaryRevision", "1-18"), ("istioCanaryTag", "1.18.2-solo")])
+    managers = [s for s in result.steps if s.label.split()[0] in ("IstioLifecycleManager", "GatewayLifecycleManager")]
+    assert managers and not [s.note for s in managers if s.note]
+
+
+def test_the_in_place_rule_keys_installations_by_revision() -> None:
+    def manager(*installations: tuple[str, str]) -> dict[str, object]:
+        return {"spec": {"installations": [{"revision": r, "istioOperatorSpec": {"tag": t, "hub": "h"}}
+                                           for r, t in installations]}}
+    assert diff.in_place_upgrade_note(manager(("1-17", "a")), manager(("1-17", "a"), ("1-18", "b"))) is None
+    assert diff.in_place_upgrade_note(manager(("1-17", "a"), ("1-18", "b")), manager(("1-18", "b"))) is None
+    note = diff.in_place_upgrade_note(manager(("1-17", "a"), ("1-18", "b")), manager(("1-18", "c"), ("1-17", "a")))
+    assert note is not None and note.startswith("revision 1-18 changes in place")
