@@ -43,9 +43,11 @@ from components.core.constants import (
 )
 from components.core.helm import load_balancer_address
 
-# The gateway Services wait for an address and for gateway pods, which come after the management
-# plane, the agent and istiod; the lifecycle managers wait for Istio to be HEALTHY. Both can take
-# longer than Pulumi's default ten minutes on a cold cluster.
+# The gateway Services wait for a load-balancer address only: a Service whose selector matches no pod
+# yet is ready once its address is set and its (empty) endpoints have settled (pulumi-kubernetes
+# provider/pkg/await/service.go: ready = address && settled && no not-ready endpoint), so they do not
+# wait for the gateway pods. The lifecycle managers wait for Istio to be HEALTHY; on a cold cluster
+# that can take longer than Pulumi's default ten minutes.
 ISTIO_INSTALL_TIMEOUT = "30m"
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.simulation import LICENSE, cached_simulation, dev_config
 from tools import rbac
-from tools.simulate import Simulation
+from tools.simulate import ROOT, Simulation
 
 # Group, resource (plural) and scope of every kind the stacks declare, read or watch: API facts,
 # written out here so the test does not take them from the code it checks.
@@ -294,3 +294,14 @@ def test_managed_relay_trust_reads_no_secret_by_name(stack: tuple[str, Simulatio
         assert secret_reads == set()
     else:
         assert secret_reads == {"relay-root-tls-secret", "relay-identity-token-secret"}
+
+
+def test_events_are_not_granted_because_a_refused_event_watch_only_loses_warnings() -> None:
+    # Upstream fact (pulumi-kubernetes provider/pkg/await/watchers.go `NewEventAggregator`, and
+    # await/condition/observer.go `Range`: a Watch that errors returns without an error): the provider
+    # watches an awaited object's Events only to log their warnings, and a refused watch does not fail
+    # the await. So the least privilege grants none; docs/security.md says how to add them for the warnings.
+    permissions = granted(rbac.documents(cached_simulation(STACKS["dev"]), "cluster1"))
+    for group in ("", "events.k8s.io"):
+        assert not allows(permissions, "bookinfo-frontends", group, "events", "watch", "anything")
+    assert "Events are not granted, on purpose." in (ROOT / "docs" / "security.md").read_text()
