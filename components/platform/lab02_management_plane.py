@@ -156,9 +156,12 @@ class ManagementPlane(pulumi.ComponentResource):
 
         # The chart generates the relay CA and identity token; agents get copies (lab 2's manual step):
         # only the key the workshop copies, as the root secret also holds the CA's private key. With
-        # managed relay trust nothing is read back: agents get what the relay authority issues.
+        # managed relay trust nothing is read back: agents get what the relay authority issues. With
+        # no agent on another cluster (the management cluster as the only workload cluster) nobody
+        # needs a copy, so nothing is read: the CA's private key stays out of the state as well.
         self.relay_data: dict[str, pulumi.Output[str]] = {}
-        for secret, key in ({} if s.managed_relay_trust else RELAY_SECRET_KEYS).items():
+        copies_needed = any(c.name != s.mgmt.name for c in s.workload_clusters)
+        for secret, key in ({} if s.managed_relay_trust or not copies_needed else RELAY_SECRET_KEYS).items():
             source = k8s.core.v1.Secret.get(cluster.resource_name(secret, GLOO_MESH_NS),
                                             helm.chart_object_id(self.release, secret), opts=after_release)
             self.relay_data[secret] = pulumi.Output.secret(source.data.apply(lambda d, k=key: d[k]))

@@ -189,3 +189,14 @@ def test_a_preview_that_updates_the_management_release_still_reads_the_chart_obj
         assert not _unknowns(agent.inputs["values"]), agent.inputs["values"]
         for secret in ("relay-root-tls-secret", "relay-identity-token-secret"):
             assert not _unknowns(preview.one("Secret", cluster=cluster, name=secret).inputs["data"])
+
+
+def test_the_relay_secrets_are_read_only_when_an_agent_on_another_cluster_needs_a_copy(dev_sim: Simulation) -> None:
+    # The management cluster as the only workload cluster: its agent uses the chart's own Secrets, so
+    # reading them (the root one holds the CA's private key) would only bring that key into the state.
+    single = simulate({**dev_config(), "workloadClusters": ["mgmt"], "workloadContexts": ["mgmt"],
+                       "reviewsVersions": [["v1", "v2"]], "features": []})
+    read = {r.name for r in single.records if r.read}
+    assert read == {"mgmt/gloo-mesh/gloo-mesh-mgmt-server", "mgmt/gloo-mesh/gloo-metrics-gateway"}
+    assert {r.name for r in dev_sim.records if r.read} >= {
+        "mgmt/gloo-mesh/relay-root-tls-secret", "mgmt/gloo-mesh/relay-identity-token-secret"}
