@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
+from tests.support.fleet_files import fleet_doc, fleet_problems
 from tools.fleet.__main__ import main
 from tools.fleet.operator import identity_manifests, stack_manifest
 from tools.fleet.spec import (
-    FleetError,
     load_fleet,
     parse_fleet,
     single_stack_config,
@@ -32,18 +31,6 @@ STACK_SPEC_FIELDS = {
 RESOURCE_REF_TYPES = {"Secret", "Literal"}
 #: The workspace pod's container that runs Pulumi (workspace_controller.go).
 WORKSPACE_CONTAINER = "pulumi"
-
-
-def fleet_doc(**changes: Any) -> dict[str, Any]:
-    doc = yaml.safe_load((ROOT / "fleets" / "dev.yaml").read_text())
-    doc.update(changes)
-    return doc
-
-
-def fleet_problems(doc: dict[str, Any]) -> list[str]:
-    with pytest.raises(FleetError) as caught:
-        parse_fleet(doc, "test.yaml")
-    return caught.value.problems
 
 
 # --- the fleet file --------------------------------------------------------------------------------

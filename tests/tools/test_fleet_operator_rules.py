@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from components.core.config import PROJECT
+from tests.support.fleet_files import fleet_doc, fleet_problems
 from tools.config_rules import check_config, check_stack_document
 from tools.fleet.__main__ import main
 from tools.fleet.operator import identity_manifests, stack_manifest
-from tools.fleet.spec import Fleet, FleetError, load_fleet, parse_fleet, stack_configs, stack_file_text
-from tools.simulate import ROOT
+from tools.fleet.spec import Fleet, load_fleet, parse_fleet, stack_configs, stack_file_text
 
 # --- CRD schema facts the render relies on (deploy/crds/pulumi.com_stacks.yaml, v2.9.0) -----------
 #: x-kubernetes-validations on the Stack: `size(self.metadata.name) <= 42`.
@@ -40,20 +40,8 @@ def _refs(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return refs
 
 
-def fleet_with(**changes: Any) -> dict[str, Any]:
-    doc = yaml.safe_load((ROOT / "fleets" / "dev.yaml").read_text())
-    doc.update(changes)
-    return doc
-
-
-def problems(doc: dict[str, Any]) -> list[str]:
-    with pytest.raises(FleetError) as caught:
-        parse_fleet(doc, "test.yaml")
-    return caught.value.problems
-
-
 def git_fleet() -> Fleet:
-    return parse_fleet(fleet_with(source={"repo": "git@github.com:o/r.git", "commit": "a" * 40,
+    return parse_fleet(fleet_doc(source={"repo": "git@github.com:o/r.git", "commit": "a" * 40,
                                           "gitAuth": {"sshPrivateKey": {"name": "git-ssh", "key": "id"}}}), "x")
 
 
@@ -94,11 +82,11 @@ def test_every_rendered_fleet_stack_passes_the_cli_rules() -> None:
 
 
 def test_unknown_fleet_keys_are_refused_with_the_nearest_known_one() -> None:
-    doc = fleet_with(opertor={"namespace": "x"})
+    doc = fleet_doc(opertor={"namespace": "x"})
     doc["source"] = {**doc["source"], "reop": "x"}
     doc["workloadClusters"][0]["kubeconfigSecrt"] = {"name": "a", "key": "b"}
     doc["config"] = {**doc["config"], "featurs": ["gateway"], "helmTimeoutSeconds": "900"}
-    found = problems(doc)
+    found = fleet_problems(doc)
     assert "opertor: unknown key; did you mean 'operator'?" in found
     assert "source.reop: unknown key; did you mean 'repo'?" in found
     assert "workloadClusters[0].kubeconfigSecrt: unknown key; did you mean 'kubeconfigSecret'?" in found
@@ -108,37 +96,37 @@ def test_unknown_fleet_keys_are_refused_with_the_nearest_known_one() -> None:
 
 def test_stack_and_volume_names_beyond_the_operators_limits_are_refused_naming_the_cluster(tmp_path: Path) -> None:
     long = "c" * 40  # dev-<40 c> is 44 characters
-    doc = fleet_with()
+    doc = fleet_doc()
     doc["workloadClusters"][1]["name"] = long
     doc["workloadClusters"][1]["context"] = "ctx2"
-    found = problems(doc)
+    found = fleet_problems(doc)
     assert any(p.startswith(f"workloadClusters: cluster {long!r}: its Stack") and "42" in p for p in found)
     doc["workloadClusters"][1]["name"] = "v" * 60
-    assert any("its workspace volume" in p for p in problems(doc))
+    assert any("its workspace volume" in p for p in fleet_problems(doc))
     path = tmp_path / "f.yaml"
-    path.write_text(yaml.safe_dump(fleet_with(fleet="x" * 40)))
+    path.write_text(yaml.safe_dump(fleet_doc(fleet="x" * 40)))
     out = tmp_path / "out"
     assert main(["render", str(path), "--out", str(out)]) == 2 and not out.exists()
 
 
 def test_the_backend_is_one_a_workspace_pod_can_use() -> None:
     secrets = {"licenseKey": {"name": "l", "key": "k"}, "configPassphrase": {"name": "p", "key": "k"}}
-    found = problems(fleet_with(backend={"url": "file:///state"}, secrets=secrets))
+    found = fleet_problems(fleet_doc(backend={"url": "file:///state"}, secrets=secrets))
     assert any(p.startswith("backend.url: 'file:///state' cannot serve the fleet") for p in found)
     # pulumi/pulumi pkg/backend/diy: a self-managed backend's organization is literally `organization`.
     assert any(p.startswith("organization: a self-managed backend's stacks are in organization 'organization'")
                for p in found)
-    fleet = parse_fleet(fleet_with(backend={"url": "s3://bucket"}, secrets=secrets, organization="organization"))
+    fleet = parse_fleet(fleet_doc(backend={"url": "s3://bucket"}, secrets=secrets, organization="organization"))
     assert fleet.qualified("dev-management") == "organization/gloo-mesh-workshop/dev-management"
 
 
 def test_a_branch_is_refused_a_pinned_commit_is_rendered() -> None:
     # stack_controller.go (v2.9.0): a prerequisite holds a stack back only while its generation changed; a
     # tracked branch's new commit reconciles every Stack at once.
-    found = problems(fleet_with(source={"repo": "https://x/y.git", "branch": "main"}))
+    found = fleet_problems(fleet_doc(source={"repo": "https://x/y.git", "branch": "main"}))
     assert any(p.startswith("source.branch:") and "pin source.commit" in p for p in found)
-    assert any(p.startswith("source.commit: required") for p in problems(
-        fleet_with(source={"repo": "https://x/y.git", "commit": "main"})))
+    assert any(p.startswith("source.commit: required") for p in fleet_problems(
+        fleet_doc(source={"repo": "https://x/y.git", "commit": "main"})))
 
 
 def test_git_auth_is_rendered_from_secret_references() -> None:
@@ -146,9 +134,9 @@ def test_git_auth_is_rendered_from_secret_references() -> None:
     spec = stack_manifest(fleet, "dev-management", stack_configs(fleet)["dev-management"])["spec"]
     assert spec["gitAuth"] == {"sshAuth": {"sshPrivateKey": {"type": "Secret", "secret": {"name": "git-ssh",
                                                                                            "key": "id"}}}}
-    bad = fleet_with(source={"repo": "r", "commit": "a" * 40, "gitAuth": {"accessToken": {"name": "t", "key": "k"},
+    bad = fleet_doc(source={"repo": "r", "commit": "a" * 40, "gitAuth": {"accessToken": {"name": "t", "key": "k"},
                                                                          "userName": {"name": "u", "key": "k"}}})
-    assert any(p.startswith("source.gitAuth: give one of") for p in problems(bad))
+    assert any(p.startswith("source.gitAuth: give one of") for p in fleet_problems(bad))
 
 
 def test_every_stack_turns_upsert_on_for_the_namespaces_the_rbac_render_pre_creates() -> None:
