@@ -12,29 +12,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from components.core.config import PROJECT
+from tools.config_rules import declarations
 
 ROOT = Path(__file__).resolve().parent.parent
 REDACTED = "[secret]"
 
 
-@cache
 def secret_keys(project_file: Path = ROOT / "Pulumi.yaml") -> frozenset[str]:
     """The config keys (without the project prefix) Pulumi.yaml declares `secret: true`."""
-    doc = yaml.safe_load(project_file.read_text()) or {}
-    declared = doc.get("config") or {}
     keys = set()
-    for key, spec in declared.items():
+    for key, declaration in declarations(project_file).items():
         namespace, sep, bare = str(key).partition(":")
-        name = bare if sep and namespace == PROJECT else str(key)
-        if isinstance(spec, Mapping) and spec.get("secret") is True:
-            keys.add(name)
+        if declaration.secret:
+            keys.add(bare if sep and namespace == PROJECT else str(key))
     return frozenset(keys)
 
 
