@@ -16,7 +16,8 @@ from .constants import ANYUID_SCC_CLUSTER_ROLE, ISTIO_CNI_ATTACHMENT, SCC_BINDIN
 
 
 class Cluster:
-    def __init__(self, name: str, context: str, kubeconfig: str | None, openshift: bool) -> None:
+    def __init__(self, name: str, context: str, kubeconfig: str | None, openshift: bool,
+                 upsert_existing_objects: bool = True) -> None:
         self.name = name
         self.openshift = openshift
         # Secrets update in place (pulumi-kubernetes otherwise replaces one whose data changes, deleting
@@ -25,6 +26,10 @@ class Cluster:
         # roll by a checksum on their template (Keycloak). The cluster's name is the provider's
         # identity: only a new name replaces the provider (and everything on the cluster), not a
         # kubeconfig that differs between machines (the SDK fills an unset one from $KUBECONFIG).
+        # Upsert (config `upsertExistingObjects`, on by default) lets the first `pulumi up` adopt the
+        # namespaces the least-privilege RBAC render pre-creates: pulumi-kubernetes 4.29 and later
+        # refuse to create an object that exists otherwise (provider/pkg/await/await.go). The input
+        # takes precedence over PULUMI_K8S_UPSERT_EXISTING_OBJECTS (provider/pkg/provider/provider.go).
         self.provider = k8s.Provider(
             name,
             cluster_identifier=name,
@@ -32,6 +37,7 @@ class Cluster:
             kubeconfig=kubeconfig,
             enable_server_side_apply=True,
             enable_secret_mutable=True,
+            upsert_existing_objects=upsert_existing_objects,
         )
         self._namespaces: dict[str, tuple[k8s.core.v1.Namespace, dict[str, str]]] = {}
         self._ready: dict[str, list[pulumi.Resource]] = {}

@@ -66,6 +66,7 @@ DEFAULTS: dict[str, Any] = {
     "autoRestartPods": False,
     "helmTimeoutSeconds": 900,
     "protectPlatform": False,
+    "upsertExistingObjects": True,
     "role": "all",
     "managementStack": "",
     "workloadCluster": "",
@@ -138,6 +139,9 @@ class Settings:
     auto_restart_pods: bool
     helm_timeout_seconds: int
     protect_platform: bool
+    #: Each cluster provider's `upsertExistingObjects`: a create adopts an object of the same name
+    #: that exists (the namespaces the least-privilege RBAC render pre-creates) instead of failing.
+    upsert_existing_objects: bool
     #: Raising it regenerates every credential the program generates (components/core/rotation.py).
     credentials_rotation: int
     #: The gateway certificate's lifetime, and how long before its end `pulumi up` renews it.
@@ -348,6 +352,7 @@ def parse_settings(values: Mapping[str, Any]) -> Settings:
     timeout = r.integer("helmTimeoutSeconds", *HELM_TIMEOUT_RANGE)
     auto_restart = r.boolean("autoRestartPods")
     protect = r.boolean("protectPlatform")
+    upsert = r.boolean("upsertExistingObjects")
     management_stack = _fleet_role(r, role, stack_cluster, names, mgmt.name)
     if role in FLEET_ROLES and "keycloak" in requested and names and httpbin_cluster != names[0]:
         r.problems.append(
@@ -382,6 +387,7 @@ def parse_settings(values: Mapping[str, Any]) -> Settings:
         auto_restart_pods=auto_restart,
         helm_timeout_seconds=timeout,
         protect_platform=protect,
+        upsert_existing_objects=upsert,
         license_key=license_key,
         role=role,
         management_stack=management_stack,

@@ -43,9 +43,11 @@ class Platform:
 def build_platform(settings: Settings) -> Platform:
     # A workload stack checks the management stack's outputs before it declares anything.
     stack_reference = read_management_stack(settings) if settings.role == "workload" else None
-    mgmt = Cluster(settings.mgmt.name, settings.mgmt.context, settings.mgmt.kubeconfig, settings.openshift)
+    upsert = settings.upsert_existing_objects
+    mgmt = Cluster(settings.mgmt.name, settings.mgmt.context, settings.mgmt.kubeconfig, settings.openshift, upsert)
     workloads = {
-        c.name: mgmt if c.name == mgmt.name else Cluster(c.name, c.context, c.kubeconfig, settings.openshift)
+        c.name: mgmt if c.name == mgmt.name
+        else Cluster(c.name, c.context, c.kubeconfig, settings.openshift, upsert)
         for c in settings.workload_clusters if settings.declares_cluster(c.name)
     }
     reference = None

@@ -178,6 +178,7 @@ def test_duplicate_feature() -> None:
     ("helmTimeoutSeconds", 10, "helmTimeoutSeconds: 10 is out of range; allowed is 60 to 3600"),
     ("externalServiceWeight", "half", "externalServiceWeight: expected a whole number from 0 to 100, got 'half'"),
     ("autoRestartPods", "yes", "autoRestartPods: expected true or false, got 'yes'"),
+    ("upsertExistingObjects", "adopt", "upsertExistingObjects: expected true or false, got 'adopt'"),
 ])
 def test_out_of_range_and_mistyped_values(key: str, value: Any, expected: str) -> None:
     assert expected in problems(**{key: value})
@@ -187,6 +188,11 @@ def test_numbers_and_booleans_arrive_as_strings_from_pulumi() -> None:
     s = parse_settings({**VALID, "externalServiceWeight": "50", "autoRestartPods": "true"})
     assert s.external_service_weight == 50 and s.auto_restart_pods is True
     assert_rejected_before_any_resource(dev_config(externalServiceWeight=500), "externalServiceWeight: 500")
+
+
+def test_upsert_existing_objects_defaults_on_and_arrives_as_a_string() -> None:
+    assert parse_settings(VALID).upsert_existing_objects is True
+    assert parse_settings({**VALID, "upsertExistingObjects": "false"}).upsert_existing_objects is False
 
 
 def test_relay_trust_defaults_to_the_workshops_generated_mode() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from tests.support.simulation import cached_plan, cached_simulation, dev_config
 from tools.diff import plan
 from tools.replacement import KUBERNETES_PROVIDER
 from tools.simulate import Simulation
@@ -31,4 +32,38 @@ def test_adding_the_identifier_to_a_deployed_stack_updates_its_providers_and_rep
     before = dataclasses.replace(dev_sim, records=[without_identifier(r) for r in dev_sim.records])
     result = plan(before, dev_sim)
     assert {(s.action, s.label) for s in result.steps} == {
+        ("update", "Provider mgmt"), ("update", "Provider cluster1"), ("update", "Provider cluster2")}
+
+
+def test_every_kubernetes_provider_upserts_existing_objects_by_default(dev_sim: Simulation) -> None:
+    # Upstream fact (pulumi-kubernetes provider/pkg/await/await.go `Creation`): from 4.29 a create of an
+    # object that exists fails unless the provider's `upsertExistingObjects` is on; the least-privilege
+    # RBAC render pre-creates the stack's namespaces, so the first `pulumi up` must adopt them.
+    # The SDK sends a provider's non-string inputs as JSON strings, as the provider reads its config
+    # (pulumi-kubernetes sdk/python/pulumi_kubernetes/provider.py: `.apply(pulumi.runtime.to_json)`).
+    providers = [r for r in dev_sim.records if r.type == KUBERNETES_PROVIDER]
+    assert {r.name: r.inputs.get("upsertExistingObjects") for r in providers} == {
+        "mgmt": "true", "cluster1": "true", "cluster2": "true"}
+
+
+def test_upsert_turned_off_reaches_every_provider_and_updates_them_in_place() -> None:
+    # Upstream fact (provider/pkg/provider/provider.go `DiffConfig`): with the same `clusterIdentifier`
+    # on both sides no other provider input replaces the provider.
+    result = cached_plan(dev_config(), dev_config(upsertExistingObjects=False))
+    assert {(s.action, s.label) for s in result.steps} == {
+        ("update", "Provider mgmt"), ("update", "Provider cluster1"), ("update", "Provider cluster2")}
+    after = cached_simulation(dev_config(upsertExistingObjects=False))
+    assert {r.inputs.get("upsertExistingObjects") for r in after.records if r.type == KUBERNETES_PROVIDER} == {
+        "false"}
+
+
+def test_a_deployed_stack_that_predates_upsert_only_updates_its_providers(dev_sim: Simulation) -> None:
+    def without_upsert(r: object) -> object:
+        if r.type != KUBERNETES_PROVIDER:  # type: ignore[attr-defined]
+            return r
+        inputs = {k: v for k, v in r.inputs.items() if k != "upsertExistingObjects"}  # type: ignore[attr-defined]
+        return dataclasses.replace(r, inputs=inputs)  # type: ignore[type-var]
+
+    before = dataclasses.replace(dev_sim, records=[without_upsert(r) for r in dev_sim.records])
+    assert {(s.action, s.label) for s in plan(before, dev_sim).steps} == {
         ("update", "Provider mgmt"), ("update", "Provider cluster1"), ("update", "Provider cluster2")}

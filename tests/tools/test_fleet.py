@@ -143,8 +143,7 @@ def test_workload_stacks_run_after_the_management_stack_and_get_no_license() -> 
     assert workload["spec"]["prerequisites"] == [{"name": "dev-management"}]
     assert "secretsRef" not in workload["spec"]
     assert workload["spec"]["envRefs"] == {
-        "PULUMI_ACCESS_TOKEN": {"type": "Secret", "secret": {"name": "pulumi-api-secret", "key": "accessToken"}},
-        "PULUMI_K8S_UPSERT_EXISTING_OBJECTS": {"type": "Literal", "literal": {"value": "true"}}}
+        "PULUMI_ACCESS_TOKEN": {"type": "Secret", "secret": {"name": "pulumi-api-secret", "key": "accessToken"}}}
 
 
 def test_a_stack_mounts_the_kubeconfigs_of_the_clusters_it_reaches_and_no_other() -> None:

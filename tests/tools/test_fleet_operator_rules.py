@@ -14,8 +14,10 @@ from components.core.config import PROJECT
 from tests.support.fleet_files import fleet_doc, fleet_problems
 from tools.config_rules import check_config, check_stack_document
 from tools.fleet.__main__ import main
+from tools.fleet.check import evaluate_stacks
 from tools.fleet.operator import identity_manifests, stack_manifest
 from tools.fleet.spec import Fleet, load_fleet, parse_fleet, stack_configs, stack_file_text
+from tools.replacement import KUBERNETES_PROVIDER
 
 # --- CRD schema facts the render relies on (deploy/crds/pulumi.com_stacks.yaml, v2.9.0) -----------
 #: x-kubernetes-validations on the Stack: `size(self.metadata.name) <= 42`.
@@ -141,11 +143,15 @@ def test_git_auth_is_rendered_from_secret_references() -> None:
 
 def test_every_stack_turns_upsert_on_for_the_namespaces_the_rbac_render_pre_creates() -> None:
     # pulumi-kubernetes (provider/pkg/await/await.go, v4.29+): creating an object that exists fails unless
-    # upsertExistingObjects; provider/pkg/provider/provider.go reads PULUMI_K8S_UPSERT_EXISTING_OBJECTS.
+    # upsertExistingObjects. The program sets it on every provider (its input wins over the environment,
+    # provider/pkg/provider/provider.go), so the operator's workspace needs no variable for it.
     fleet = load_fleet("dev")
     for stack, config in stack_configs(fleet).items():
-        env = stack_manifest(fleet, stack, config)["spec"]["envRefs"]
-        assert env["PULUMI_K8S_UPSERT_EXISTING_OBJECTS"] == {"type": "Literal", "literal": {"value": "true"}}
+        assert "PULUMI_K8S_UPSERT_EXISTING_OBJECTS" not in stack_manifest(fleet, stack, config)["spec"].get(
+            "envRefs", {})
+    for stack, sim in evaluate_stacks(fleet).items():
+        providers = [r for r in sim.records if r.type == KUBERNETES_PROVIDER]
+        assert providers and {r.inputs.get("upsertExistingObjects") for r in providers} == {"true"}, stack
 
 
 def test_a_fleet_file_yaml_error_is_one_message_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

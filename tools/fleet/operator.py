@@ -22,7 +22,6 @@ from .spec import KUBECONFIG_MOUNT_DIR, Fleet, FleetCluster, SecretRef
 STACK_API_VERSION = "pulumi.com/v1"
 #: The workspace pod's container that runs the program.
 WORKSPACE_CONTAINER = "pulumi"
-UPSERT_ENV = "PULUMI_K8S_UPSERT_EXISTING_OBJECTS"
 PART_OF = {"app.kubernetes.io/part-of": PROJECT}
 FLEET_LABEL = f"{PROJECT}/fleet"
 ROLE_LABEL = f"{PROJECT}/role"
@@ -104,16 +103,15 @@ def stack_manifest(fleet: Fleet, stack: str, config: Mapping[str, Any]) -> dict[
         spec["backend"] = fleet.backend
     if fleet.secrets_provider:
         spec["secretsProvider"] = fleet.secrets_provider
-    # pulumi-kubernetes >= 4.29 refuses to create an object that exists (await.go: "The resource already
-    # exists ... set upsertExistingObjects"); the RBAC render pre-creates the stack's namespaces so their
-    # Roles can be bound first. The provider reads PULUMI_K8S_UPSERT_EXISTING_OBJECTS (provider.go):
-    # a create then server-side applies onto the existing object (adopting it) instead of failing.
-    env_refs: dict[str, Any] = {UPSERT_ENV: {"type": "Literal", "literal": {"value": "true"}}}
+    # No PULUMI_K8S_UPSERT_EXISTING_OBJECTS here: the program sets every provider's
+    # upsertExistingObjects (config `upsertExistingObjects`, on by default), which takes precedence.
+    env_refs: dict[str, Any] = {}
     if fleet.access_token:
         env_refs["PULUMI_ACCESS_TOKEN"] = _secret_ref(fleet.access_token)
     if fleet.passphrase:
         env_refs["PULUMI_CONFIG_PASSPHRASE"] = _secret_ref(fleet.passphrase)
-    spec["envRefs"] = env_refs
+    if env_refs:
+        spec["envRefs"] = env_refs
     spec["config"] = operator_config(fleet, config)
     if role == "management":  # only the management plane uses the license
         spec["secretsRef"] = {f"{PROJECT}:licenseKey": _secret_ref(fleet.license)}
