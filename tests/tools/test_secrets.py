@@ -28,7 +28,7 @@ def test_the_secret_keys_are_the_ones_pulumi_yaml_declares(tmp_path: Path) -> No
 
 
 def test_the_program_marks_secret_the_keys_pulumi_yaml_declares() -> None:
-    """The simulation marks the same keys secret as the tools redact (components/core/config.py)."""
+    """The simulation marks the same keys secret as the tools redact (components/core/config/keys.py)."""
     assert set(SECRET_KEYS) == secrets.secret_keys()
 
 
