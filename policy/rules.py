@@ -366,11 +366,11 @@ def _routes(stack: Stack) -> Iterator[tuple[Resource, int, dict[str, Any]]]:
             yield table, i, _dict(route)
 
 
-def _violation(rule: Rule, resource: Resource, message: str) -> Violation:
+def _violation(rule: PolicyRule, resource: Resource, message: str) -> Violation:
     return Violation(rule.name, rule.mandatory, resource.urn, resource.describe(), message)
 
 
-def route_selectors_match(stack: Stack, rule: Rule) -> list[Violation]:
+def route_selectors_match(stack: Stack, rule: PolicyRule) -> list[Violation]:
     """A policy's `applyToRoutes[].route.labels` must select at least one route of the stack."""
     route_labels = [_labels(route.get("labels")) for _, _, route in _routes(stack)]
     found = []
@@ -388,7 +388,7 @@ def route_selectors_match(stack: Stack, rule: Rule) -> list[Violation]:
     return found
 
 
-def destination_selectors_match(stack: Stack, rule: Rule) -> list[Violation]:
+def destination_selectors_match(stack: Stack, rule: PolicyRule) -> list[Violation]:
     """A policy's `applyToDestinations[].selector` must select at least one destination of its kind."""
     found = []
     for policy in stack.declared:
@@ -415,7 +415,7 @@ def destination_selectors_match(stack: Stack, rule: Rule) -> list[Violation]:
     return found
 
 
-def delegation_selectors_match(stack: Stack, rule: Rule) -> list[Violation]:
+def delegation_selectors_match(stack: Stack, rule: PolicyRule) -> list[Violation]:
     """A RouteTable's `http[].delegate.routeTables[]` selector must select another RouteTable."""
     found = []
     for table, i, route in _routes(stack):
@@ -439,7 +439,7 @@ def _delegates_to_any(stack: Stack, parent: Resource, selector: Mapping[str, Any
     return any(child.urn != parent.urn and _selects(selector, child) for child in stack.route_tables)
 
 
-def delegated_tables_have_a_parent(stack: Stack, rule: Rule) -> list[Violation]:
+def delegated_tables_have_a_parent(stack: Stack, rule: PolicyRule) -> list[Violation]:
     """A RouteTable with no hosts and no virtualGateways is reachable only by delegation: something must select it."""
     selectors = [(table, _dict(s)) for table, _, route in _routes(stack)
                  for s in _list(_dict(route.get("delegate")).get("routeTables"))]
@@ -457,7 +457,7 @@ def delegated_tables_have_a_parent(stack: Stack, rule: Rule) -> list[Violation]:
     return found
 
 
-def forward_to_declared(stack: Stack, rule: Rule) -> list[Violation]:
+def forward_to_declared(stack: Stack, rule: PolicyRule) -> list[Violation]:
     """Every `forwardTo` destination must exist: a Service, VirtualDestination or ExternalService of the stack."""
     found = []
     for table, i, route in _routes(stack):
@@ -482,7 +482,7 @@ def _dest_ref(dest: Any) -> tuple[dict[str, Any], str, str | None]:
     return _dict(dest.get("ref")), kind_name, DESTINATION_TYPES.get(kind_name)
 
 
-def forward_to_exported(stack: Stack, rule: Rule) -> list[Violation]:
+def forward_to_exported(stack: Stack, rule: PolicyRule) -> list[Violation]:
     """A destination in another workspace must be exported by that workspace to the route's workspace."""
     found = []
     if not stack.workspaces:
@@ -555,7 +555,7 @@ def _refs_at(spec: Mapping[str, Any], path: str) -> Iterator[tuple[str, dict[str
     yield from walk(spec, path.split("."), "spec")
 
 
-def server_refs_exist(stack: Stack, rule: Rule) -> list[Violation]:
+def server_refs_exist(stack: Stack, rule: PolicyRule) -> list[Violation]:
     """Ext-auth and rate-limit servers, server settings and configs that are referenced must exist."""
     found = []
     for owner_kind, path in SERVICE_REFS:
@@ -615,7 +615,7 @@ def management_stack_namespaces(stack: Stack) -> set[tuple[str | None, str]]:
             if r.parent and _type_of_urn(r.parent) == MANAGEMENT_REFERENCE_TYPE}
 
 
-def namespaces_exist(stack: Stack, rule: Rule) -> list[Violation]:
+def namespaces_exist(stack: Stack, rule: PolicyRule) -> list[Violation]:
     """Every namespaced Kubernetes object goes into a namespace the stack declares or knows to exist.
 
     Known to exist on a cluster: `PREEXISTING_NAMESPACES`, declared Namespaces, what the lifecycle
@@ -664,7 +664,7 @@ def _istio_managers(stack: Stack, cluster: str | None) -> set[str]:
     return urns
 
 
-def _missing_istio(stack: Stack, rule: Rule, r: Resource, why: str) -> Violation | None:
+def _missing_istio(stack: Stack, rule: PolicyRule, r: Resource, why: str) -> Violation | None:
     managers = _istio_managers(stack, r.cluster)
     if managers and stack.waits_for(r, managers):
         return None
@@ -676,7 +676,7 @@ def _missing_istio(stack: Stack, rule: Rule, r: Resource, why: str) -> Violation
         "its depends_on."))
 
 
-def injected_workloads_wait_for_istio(stack: Stack, rule: Rule) -> list[Violation]:
+def injected_workloads_wait_for_istio(stack: Stack, rule: PolicyRule) -> list[Violation]:
     """Deployments (and StatefulSets, DaemonSets) that get a sidecar wait until Istio is ready on their cluster."""
     injected = _injected_namespaces(stack)
     found = []
@@ -698,7 +698,7 @@ def injected_workloads_wait_for_istio(stack: Stack, rule: Rule) -> list[Violatio
     return found
 
 
-def injected_charts_wait_for_istio(stack: Stack, rule: Rule) -> list[Violation]:
+def injected_charts_wait_for_istio(stack: Stack, rule: PolicyRule) -> list[Violation]:
     """Helm releases into a namespace with sidecar injection wait until Istio is ready on their cluster."""
     injected = _injected_namespaces(stack)
     found = []
@@ -738,7 +738,7 @@ def sensitive_paths(value: Any, at: str) -> Iterator[str]:
             yield from sensitive_paths(item, f"{at}[{i}]")
 
 
-def sensitive_values_are_secrets(stack: Stack, rule: Rule) -> list[Violation]:
+def sensitive_values_are_secrets(stack: Stack, rule: PolicyRule) -> list[Violation]:
     """Secrets, ConfigMaps and Helm values carry credentials only as Pulumi secrets."""
     found = []
     for r in stack.declared:
@@ -770,51 +770,51 @@ def sensitive_values_are_secrets(stack: Stack, rule: Rule) -> list[Violation]:
 
 # The rules ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Rule:
+class PolicyRule:
     name: str
     description: str
     mandatory: bool
-    check: Callable[[Stack, Rule], list[Violation]]
+    check: Callable[[Stack, PolicyRule], list[Violation]]
 
     def run(self, resources: Sequence[Resource] | Stack) -> list[Violation]:
         stack = resources if isinstance(resources, Stack) else Stack(resources)
         return self.check(stack, self)
 
 
-RULES: tuple[Rule, ...] = (
-    Rule("route-selector-matches", "A policy's applyToRoutes route labels select a route of the stack.", True,
+RULES: tuple[PolicyRule, ...] = (
+    PolicyRule("route-selector-matches", "A policy's applyToRoutes route labels select a route of the stack.", True,
          route_selectors_match),
     # Advisory: a destination may be a Service a chart creates, whose labels the stack cannot see.
-    Rule("destination-selector-matches",
+    PolicyRule("destination-selector-matches",
          "A policy's applyToDestinations selector selects a Service, VirtualDestination or ExternalService.",
          False, destination_selectors_match),
-    Rule("delegation-selector-matches", "A RouteTable's delegate selector selects a RouteTable.", True,
+    PolicyRule("delegation-selector-matches", "A RouteTable's delegate selector selects a RouteTable.", True,
          delegation_selectors_match),
     # Advisory: the parent RouteTable may belong to another stack.
-    Rule("delegated-route-table-has-parent",
+    PolicyRule("delegated-route-table-has-parent",
          "A RouteTable without hosts or virtual gateways is selected by some delegate.", False,
          delegated_tables_have_a_parent),
-    Rule("forward-to-declared", "A route's forwardTo destination exists in the stack.", True, forward_to_declared),
-    Rule("forward-to-exported",
+    PolicyRule("forward-to-declared", "A route's forwardTo destination exists in the stack.", True, forward_to_declared),
+    PolicyRule("forward-to-exported",
          "A route's destination in another workspace is exported to the route's workspace.", True,
          forward_to_exported),
-    Rule("server-refs-exist",
+    PolicyRule("server-refs-exist",
          "Ext-auth and rate-limit server, settings and config references point at existing objects.", True,
          server_refs_exist),
-    Rule("namespace-exists", "Every namespaced object's namespace is declared or known to exist.", True,
+    PolicyRule("namespace-exists", "Every namespaced object's namespace is declared or known to exist.", True,
          namespaces_exist),
-    Rule("injected-workload-waits-for-istio",
+    PolicyRule("injected-workload-waits-for-istio",
          "A workload with sidecar injection waits until Istio is ready on its cluster.", True,
          injected_workloads_wait_for_istio),
     # Advisory: a chart released into an injected namespace may create no injected pods.
-    Rule("injected-chart-waits-for-istio",
+    PolicyRule("injected-chart-waits-for-istio",
          "A Helm release into a namespace with sidecar injection waits until Istio is ready.", False,
          injected_charts_wait_for_istio),
-    Rule("sensitive-values-are-secrets",
+    PolicyRule("sensitive-values-are-secrets",
          "Secrets, ConfigMaps and Helm values hold credentials only as Pulumi secrets.", True,
          sensitive_values_are_secrets),
 )
-RULES_BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
+RULES_BY_NAME: dict[str, PolicyRule] = {r.name: r for r in RULES}
 
 
 def check(resources: Sequence[Resource]) -> list[Violation]:
