@@ -30,7 +30,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from policy.rules import RULES, UNKNOWN, Resource, Rule, Stack
+from policy.rules import RULES, UNKNOWN, PolicyRule, Resource, Stack
 
 PACK_NAME = "gloo-mesh-workshop"
 UNKNOWN_SENTINELS = frozenset({
@@ -75,7 +75,7 @@ def neutral(resource: PolicyResource) -> Resource:
     )
 
 
-def validator(rule: Rule) -> Any:
+def validator(rule: PolicyRule) -> Any:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         stack = Stack([neutral(r) for r in args.resources])
         for violation in rule.run(stack):

@@ -2,6 +2,9 @@
 
 Read from the source (every import statement, those under `TYPE_CHECKING` included), so an
 upward import or a cycle fails here before it can hide behind a lazy import.
+
+The policy pack stays in small pieces: no module of policy/ over `MAX_MODULE_LINES` lines, no
+function over `MAX_FUNCTION_LINES`, and every module of policy/rules/ says what it holds.
 """
 
 from __future__ import annotations
@@ -17,6 +20,12 @@ COMPONENTS = ROOT / "components"
 #: Each package and the rank it stands at; a module imports only from lower ranks or its own package.
 RANKS = {"core": 0, "platform": 1, "apps": 2, "gateway": 3, "security": 4, "program": 5}
 MODULES = sorted(p for p in COMPONENTS.rglob("*.py"))
+
+POLICY = ROOT / "policy"
+#: Past these a policy module holds more than one kind of rule, a function more than one step of a check.
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60
+POLICY_MODULES = sorted(p for p in POLICY.rglob("*.py") if "venv" not in p.relative_to(POLICY).parts)
 
 
 def package_of(path: Path) -> str:
@@ -85,3 +94,36 @@ def test_the_checker_sees_an_upward_import_under_type_checking(tmp_path: Path) -
     fake.parent.mkdir(parents=True)
     fake.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..program import main\n")
     assert "components.program" in imported_modules(fake, tmp_path / "components")
+
+
+def long_functions(path: Path, limit: int = MAX_FUNCTION_LINES) -> list[str]:
+    """The functions of a file (methods and nested functions too) longer than `limit` lines, with their length."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            length = (node.end_lineno or node.lineno) - node.lineno + 1
+            if length > limit:
+                found.append(f"{node.name} ({length} lines)")
+    return found
+
+
+@pytest.mark.parametrize("path", POLICY_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_policy_module_or_function_is_too_long(path: Path) -> None:
+    lines = len(path.read_text().splitlines())
+    assert lines <= MAX_MODULE_LINES, \
+        f"{path.relative_to(ROOT)} has {lines} lines (at most {MAX_MODULE_LINES}): split it along its sections"
+    assert not long_functions(path), \
+        f"{path.relative_to(ROOT)}: functions over {MAX_FUNCTION_LINES} lines: {long_functions(path)}"
+
+
+def test_every_rules_module_says_what_it_holds() -> None:
+    for path in sorted((POLICY / "rules").glob("*.py")):
+        doc = ast.get_docstring(ast.parse(path.read_text()))
+        assert doc and doc.splitlines()[0].strip(), f"{path.relative_to(ROOT)} must say in its first line what it holds"
+
+
+def test_the_size_checker_counts_a_method_nested_in_a_class(tmp_path: Path) -> None:
+    fake = tmp_path / "x.py"
+    fake.write_text("class C:\n    def f(self) -> None:\n" + "        pass\n" * MAX_FUNCTION_LINES)
+    assert long_functions(fake) == [f"f ({MAX_FUNCTION_LINES + 1} lines)"]
+    assert long_functions(fake, limit=MAX_FUNCTION_LINES + 1) == []
