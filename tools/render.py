@@ -16,7 +16,7 @@ Evaluates the stack's config through the real program under the Pulumi mock runt
 - `graph.mmd`: the dependency graph (Mermaid), explicit and property dependencies;
 - `summary.md`: resources per cluster and kind, and the stack outputs;
 - `outputs.json`: the stack outputs;
-- `policy.md`: the policy rules (`policy/rules.py`, the same as the CrossGuard pack) over the stack;
+- `policy.md`: the policy rules (`policy/rules/`, the same as the CrossGuard pack) over the stack;
 - `rbac-<cluster>.yaml` per cluster: the least-privilege ServiceAccount, ClusterRole and Roles that
   `pulumi up` / `pulumi destroy` of the stack need there (`tools/rbac.py`, docs/security.md).
 

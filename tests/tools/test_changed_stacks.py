@@ -24,7 +24,7 @@ def test_a_stack_file_change_previews_that_stack_only() -> None:
 
 
 @pytest.mark.parametrize("path", ["components/core/config/parse.py", "__main__.py", "Pulumi.yaml", "requirements.txt",
-                                  "policy/rules.py"])
+                                  "policy/rules/registry.py"])
 def test_a_program_change_previews_every_stack(path: str) -> None:
     assert names([path]) == ["dev", "base", "gateway"]
 

@@ -12,7 +12,7 @@ of the same estate. The properties:
 - **isolation**: changing one workload cluster's settings changes only its stack; adding a
   cluster adds a stack, changes in the management stack only objects that list clusters, and
   leaves every other workload stack's objects as they were;
-- **policy**: every stack passes the policy pack's mandatory rules (`policy/rules.py`), as its
+- **policy**: every stack passes the policy pack's mandatory rules (`policy/rules/`), as its
   `pulumi preview --policy-pack policy` must.
 """
 
