@@ -433,3 +433,22 @@ def test_e2e_uploads_the_verifier_results_as_junit() -> None:
     source = (ROOT / "tests" / "e2e" / "test_workshop_e2e.py").read_text()
     assert 'args += ["--junit", os.environ["GMW_E2E_JUNIT"]]' in source
 
+
+def test_e2e_builds_kind_at_the_version_tools_local_pins_through_the_go_checksum_database() -> None:
+    """No binary downloaded unchecked: `go install module@version` checks the module against the Go
+    checksum database (sum.golang.org), as for cloud-provider-kind."""
+    from tools.local.topology import CLOUD_PROVIDER_KIND_VERSION, KIND_VERSION
+
+    job = load(ROOT / ".github" / "workflows" / "e2e.yml")["jobs"]["e2e"]
+    assert job["env"]["KIND_VERSION"] == KIND_VERSION
+    assert job["env"]["CLOUD_PROVIDER_KIND_VERSION"] == CLOUD_PROVIDER_KIND_VERSION
+    named = named_steps(job)
+    script = named["Install kind and cloud-provider-kind"]["run"].splitlines()
+    assert script[:2] == ['go install "sigs.k8s.io/kind@${KIND_VERSION}"',
+                          'sudo install "$(go env GOPATH)/bin/kind" /usr/local/bin/kind']
+    assert 'go install "sigs.k8s.io/cloud-provider-kind@${CLOUD_PROVIDER_KIND_VERSION}"' in script
+    names = list(named)
+    setup_go = next(n for n in names if n.startswith("actions/setup-go@"))
+    assert names.index(setup_go) < names.index("Install kind and cloud-provider-kind")
+    assert not re.search(r"\b(curl|wget)\b", runs({"jobs": {"e2e": job}})), "a download the workflow does not check"
+
