@@ -452,3 +452,10 @@ def test_e2e_builds_kind_at_the_version_tools_local_pins_through_the_go_checksum
     assert names.index(setup_go) < names.index("Install kind and cloud-provider-kind")
     assert not re.search(r"\b(curl|wget)\b", runs({"jobs": {"e2e": job}})), "a download the workflow does not check"
 
+
+def test_the_in_mesh_probe_image_is_pinned_to_a_version() -> None:
+    """The verifier's `kubectl debug` container runs inside the mesh, with the probed pod's identity."""
+    from tools.verifier.kube import CURL_IMAGE
+
+    assert re.fullmatch(r"curlimages/curl:\d+\.\d+\.\d+(@sha256:[0-9a-f]{64})?", CURL_IMAGE), CURL_IMAGE
+    assert f"`{CURL_IMAGE}`" in (ROOT / "docs" / "verify.md").read_text()
