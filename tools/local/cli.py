@@ -144,7 +144,8 @@ def next_steps(host: Host, topology: Topology, state: State) -> None:
     config = f"--config-file {topology.stack_file}"
     host.say("Next, the workshop on it (the license as encrypted config; see README, \"Try it locally\"):")
     host.say(f"  pulumi install && pulumi stack select --create {stack} \\")
-    host.say(f"    && pulumi config set --secret licenseKey \"$GLOO_MESH_LICENSE_KEY\" {config} \\")
+    # The license on standard input, not on a command line that `ps` shows (printf is a shell builtin).
+    host.say(f"    && printf %s \"$GLOO_MESH_LICENSE_KEY\" | pulumi config set --secret licenseKey {config} \\")
     host.say(f"    && pulumi up {config}")
     if state.load_balancer is not None:
         host.say(f"cloud-provider-kind keeps running in the background (pid {state.load_balancer.pid}, log "

@@ -67,7 +67,8 @@ class Topology:
         key = f"  {PROJECT}:"
         lines = [f"# {line}" if line else "#" for line in self.story]
         lines += [
-            f"# The license is not here: `pulumi config set --secret licenseKey <key> --config-file {self.stack_file}`.",
+            f"# The license is not here: `pulumi config set --secret licenseKey --config-file {self.stack_file} "
+            "< license.txt`.",
             "config:",
             f"{key}platform: kubernetes",
             f"{key}mgmtCluster: {self.mgmt}",

@@ -11,7 +11,9 @@ import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-CURL_IMAGE = "curlimages/curl"
+# Pinned to a release tag (it runs inside the mesh, with the probed pod's identity); a digest needs
+# a registry to resolve it (docs/verify.md).
+CURL_IMAGE = "curlimages/curl:8.11.1"
 
 
 @dataclass(frozen=True)
