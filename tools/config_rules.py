@@ -125,7 +125,7 @@ def check_config(source: str, stack: str, config: Mapping[str, Any],
         value = present[key]
         if decl.secret and not is_secure(value):
             problems.append(f"{source}: Stack '{stack}' with configuration key '{key}' must be encrypted as it's "
-                            f"secret (`pulumi config set --secret {key} ...`)")
+                            f"secret (`pulumi config set --secret {key} < file`: the value from standard input)")
             continue
         if decl.type is not None and not is_secure(value) and not _of_type(decl.type, decl.items, value):
             problems.append(f"{source}: Stack '{stack}' with configuration key '{key}' must be of type "
