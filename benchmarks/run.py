@@ -43,6 +43,7 @@ from benchmarks.evaluate import config_for
 from benchmarks.floor import shape
 from components.core.config import RELAY_TRUST_GENERATED, RELAY_TRUST_MODES
 from components.core.constants import AGENT_CHART, ENTERPRISE_CHART
+from tools import prog
 from tools.counts import count
 from tools.graph import CriticalPath, Graph
 from tools.simulate import ROOT, Simulation, simulate
@@ -397,7 +398,7 @@ def update_docs(markdown_table: list[str], info: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=prog("bench"), description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="fresh processes per measurement (default 5)")
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES), help="workload cluster counts")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write latest.md/.json/.png")

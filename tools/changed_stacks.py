@@ -20,6 +20,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from tools import prog
 from tools.local.topology import TOPOLOGIES
 from tools.simulate import ROOT, iter_stack_files
 
@@ -74,7 +75,7 @@ def git_changed(base: str, head: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.changed_stacks", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=prog("changed-stacks"), description=__doc__.split("\n\n")[0])
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--base", help="the commit the change is compared with (a pull request's base)")
     source.add_argument("--stdin", action="store_true", help="read the changed paths from standard input")

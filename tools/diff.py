@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from components.core.config import DEFAULTS, LIST_KEYS, PROJECT, ConfigError, parse_settings
-from tools import colour, secrets
+from tools import colour, prog, secrets
 from tools.counts import count
 from tools.replacement import CERTIFICATES, KUBERNETES_PROVIDER, Options, renewal_note, replacement
 from tools.simulate import (
@@ -497,7 +497,7 @@ def _redactor(stack: str, against: Path | None, assignments: Sequence[str]) -> s
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.diff", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=prog("diff"), description=__doc__.split("\n\n")[0])
     parser.add_argument("stack", help="stack name (dev → Pulumi.dev.yaml) or a stack config file: the state after")
     parser.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                         help="change a config value (repeatable)")

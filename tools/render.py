@@ -41,7 +41,7 @@ from typing import Any
 import yaml
 
 from components.core.config import ConfigError
-from tools import rbac, secrets
+from tools import prog, rbac, secrets
 from tools.counts import count
 from tools.graph import Graph
 from tools.output_dir import OutputDirError, write_tree
@@ -234,7 +234,7 @@ def render(stack: str, out: Path) -> Simulation:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.render", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=prog("render"), description=__doc__.split("\n\n")[0])
     parser.add_argument("stack", help="stack name (dev → Pulumi.dev.yaml) or a stack config file (stacks/x.yaml)")
     parser.add_argument("--out", type=Path, required=True, help="directory to write the render to")
     args = parser.parse_args(argv)

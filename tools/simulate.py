@@ -490,11 +490,20 @@ def _plain(value: Any) -> Any:
 
 
 def stack_file(stack: str) -> Path:
-    """`dev` → Pulumi.dev.yaml; a path (stacks/x.yaml) → that file."""
+    """`dev` → Pulumi.dev.yaml; a path (stacks/x.yaml) → that file, relative to the working directory,
+    or to the project when the working directory has no such file (`gmw` runs from any directory)."""
     candidate = Path(stack)
     if candidate.suffix in (".yaml", ".yml"):
-        return candidate if candidate.is_absolute() else (Path.cwd() / candidate)
+        return project_relative(candidate)
     return ROOT / f"Pulumi.{stack}.yaml"
+
+
+def project_relative(path: Path) -> Path:
+    """A path a user gave: as it is when it exists from the working directory, else the project's file."""
+    if path.is_absolute():
+        return path
+    here = Path.cwd() / path
+    return here if here.exists() or not (ROOT / path).exists() else ROOT / path
 
 
 def iter_stack_files() -> Iterator[Path]:

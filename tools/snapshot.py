@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from tools import prog
 from tools.simulate import ROOT, iter_stack_files, simulate, stack_config, with_fake_license
 
 SNAPSHOT_DIR = ROOT / "tests" / "snapshots" / "urns"
@@ -28,7 +29,7 @@ HOW_TO_FIX = (
     "keep the URN: add `opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=..., name=..., parent=...)])`\n"
     "naming the old type/name/parent, so `pulumi up` updates the resource in place.\n"
     "If the change of resources is deliberate (a new feature, a new object), regenerate the snapshots:\n"
-    "    python -m tools.snapshot --update\n"
+    "    ./venv/bin/gmw snapshot update\n"
     "and commit tests/snapshots/urns/ with the change."
 )
 
@@ -71,13 +72,16 @@ def differences(expected: list[str] | None, actual: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.snapshot", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--update", action="store_true", help="write the snapshots from the current program")
+    parser = argparse.ArgumentParser(prog=prog("snapshot"), description=__doc__.split("\n\n")[0])
+    parser.add_argument("action", nargs="?", choices=("check", "update"), default="check",
+                        help="check (the default): compare with the snapshots; update: write them")
+    parser.add_argument("--update", action="store_true", help=argparse.SUPPRESS)  # the old spelling of `update`
     args = parser.parse_args(argv)
+    update = args.update or args.action == "update"
     changed = 0
     for stack_file in iter_stack_files():
         urns = urns_of(stack_file)
-        if args.update:
+        if update:
             print(f"wrote {write_snapshot(stack_file, urns).relative_to(ROOT)} ({len(urns)} URNs)")
             continue
         diff = differences(read_snapshot(stack_file), urns)
@@ -87,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     if changed:
         print(HOW_TO_FIX)
         return 1
-    if not args.update:
+    if not update:
         print("every stack file's URNs match its snapshot")
     return 0
 

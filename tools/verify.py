@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tools import colour
+from tools import colour, prog
 from tools.verifier.checks import Probe, plan, unchecked_features
 from tools.verifier.http import request
 from tools.verifier.kube import Kube
@@ -41,7 +41,7 @@ def _positive(value: str) -> float:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m tools.verify", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog=prog("verify"), description=__doc__.split("\n\n")[0])
     p.add_argument("stack", nargs="?", help="Pulumi stack to read outputs from (not needed with --outputs)")
     p.add_argument("--outputs", type=Path, metavar="FILE",
                    help="JSON of `pulumi stack output --json --show-secrets` instead of asking the Pulumi CLI")

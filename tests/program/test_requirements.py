@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _lines(name: str) -> list[str]:
     return [line.split("#")[0].strip() for line in (ROOT / name).read_text().splitlines()
-            if line.split("#")[0].strip() and not line.startswith("-r")]
+            if line.split("#")[0].strip() and not line.startswith(("-r", "-e ."))]  # -e .: this project
 
 
 def _lower_bounds() -> dict[str, str]:
@@ -61,3 +61,10 @@ def test_the_cli_minimum_is_the_first_engine_that_reports_replacement_triggers()
     assert rotation.MIN_CLI_FOR_TRIGGER == prerequisites.MIN_PULUMI_CLI == "3.231"
     readme = (ROOT / "README.md").read_text()
     assert "version 3.231 or newer.\n  `credentialsRotation` and managed relay trust need its replacement-trigger support." in readme
+
+
+def test_requirements_install_this_project_editable_for_the_front_door() -> None:
+    # The `gmw` console script (pyproject.toml [project.scripts]) and imports from any directory; editable,
+    # because the program and its tools read the project's files (Pulumi.yaml, stacks/) from this tree.
+    assert "-e ." in (ROOT / "requirements.txt").read_text().splitlines()
+    assert 'gmw = "tools.__main__:main"' in (ROOT / "pyproject.toml").read_text()

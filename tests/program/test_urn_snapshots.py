@@ -41,4 +41,4 @@ def test_a_renamed_resource_is_reported_with_how_to_alias_it(tmp_path: Path, mon
     assert snapshot.main([]) == 1
     out = capsys.readouterr().out
     assert f"+ {urns[0]}" in out and f"- {renamed[0]}" in out
-    assert "aliases=[pulumi.Alias(" in out and "python -m tools.snapshot --update" in out
+    assert "aliases=[pulumi.Alias(" in out and "gmw snapshot update" in out

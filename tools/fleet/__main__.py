@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from components.core.config import ConfigError
+from tools import prog
 from tools.output_dir import OutputDirError
 
 from .check import check
@@ -34,7 +35,7 @@ def check_json(fleet: str, stacks: Sequence[str], problems: Sequence[str]) -> di
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.fleet", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=prog("fleet"), description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     render_cmd = commands.add_parser("render", help="write every stack's config file and the operator manifests")
     render_cmd.add_argument("fleet", help="fleet name (dev → fleets/dev.yaml) or a fleet file")

@@ -24,7 +24,7 @@ from tools.local.plan import (
 from tools.local.prerequisites import TOOLS, Facts, Problem, problems, warnings
 from tools.local.topology import DEFAULT_TOPOLOGY, NODE_IMAGE, TOPOLOGIES, Topology
 
-PROG = "python -m tools.local"
+PROG = "gmw local"
 
 
 def duration(seconds: float) -> str:
