@@ -259,3 +259,12 @@ def test_a_response_describes_itself_without_tokens() -> None:
     assert JWT not in described and "opaque-refresh" not in described
     assert described == ("status 200 location=https://gw/cb?id_token=<redacted> from http://kc/token: "
                          "'{\"access_token\": \"<redacted>\", \"refresh_token\": \"<redacted>\"}'")
+
+
+def test_a_bearer_token_goes_over_https_only(fake: FakeWorkshop) -> None:
+    sender = transport(outputs(fake, httpbinUrl="http://203.0.113.9/get"), allow_hosts=["203.0.113.9"])
+    response = sender.send("GET", "http://203.0.113.9/get", headers={"Authorization": f"Bearer {JWT}"})
+    assert response.status == 0
+    assert response.error == "refusing to send a bearer token in clear text to http://203.0.113.9/get (only over https://)"
+    loopback = f"http://{fake.endpoints['cluster1']['http']}/productpage"  # this machine: nothing crosses a network
+    assert sender.send("GET", loopback, headers={"Authorization": f"Bearer {JWT}"}).status == 301

@@ -2,9 +2,9 @@
 the program generated, and Keycloak's credentials never in clear text across a network.
 
 `Transport.send` is the `Probe`'s sender. It refuses, without connecting, a URL whose host is none
-of the stack's endpoints (`gatewayEndpoints`, `keycloakUrl`) or of `--allow-host`, and an HTTPS
-request to a gateway when the outputs carry no `gatewayCertificate` and `--insecure-skip-tls-verify`
-was not given. `credentials_refusal` says why the password grants must not be sent (a Keycloak URL
+of the stack's endpoints (`gatewayEndpoints`, `keycloakUrl`) or of `--allow-host`, a bearer token
+over plain `http://` to another machine, and an HTTPS request to a gateway when the outputs carry
+no `gatewayCertificate` and `--insecure-skip-tls-verify` was not given. `credentials_refusal` says why the password grants must not be sent (a Keycloak URL
 that is plain `http://` to a host that is not this machine), which `tools.verify` checks before it
 sends anything.
 """
@@ -94,17 +94,20 @@ class Transport:
                     f"gatewayCertificate (`pulumi up` with this program exports it), or pass {INSECURE_FLAG}")
         return self._pinned
 
-    def refusal(self, url: str) -> str | None:
+    def refusal(self, url: str, headers: Mapping[str, str] | None = None) -> str | None:
         """Why nothing may be sent to `url` (None: it may)."""
         host = host_of(url)
         if host not in self.allowed_hosts:
             return (f"refusing to send to {host or url!r}: it is none of the stack's endpoints "
                     f"(gatewayEndpoints, keycloakUrl); pass {ALLOW_HOST_FLAG} {host} if it is yours")
+        bearer = any(k.lower() == "authorization" for k in headers or {})
+        if bearer and urllib.parse.urlsplit(url).scheme == "http" and not is_loopback(host):
+            return f"refusing to send a bearer token in clear text to {url} (only over https://)"
         return None
 
     def send(self, method: str, url: str, headers: Mapping[str, str] | None = None, body: bytes | None = None,
              timeout: float = 10.0) -> Response:
-        refused = self.refusal(url)
+        refused = self.refusal(url, headers)
         if refused:
             return Response(url, 0, error=refused)
         parts = urllib.parse.urlsplit(url)
