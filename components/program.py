@@ -65,7 +65,7 @@ def main() -> Platform:
     gateway = build_gateway_labs(platform)
     security = build_security_labs(platform)
     export_outputs(platform)
-    export_gateway_outputs(platform)
+    export_gateway_outputs(platform, gateway)
     export_security_outputs(security)
     if settings.role == "management" and isinstance(platform.management, ManagementPlane):
         for key, value in management_outputs(platform, platform.management, gateway).items():

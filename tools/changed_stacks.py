@@ -62,9 +62,21 @@ class GitError(Exception):
     """git could not compare the two commits (an unknown ref, no repository, no git)."""
 
 
+def check_ref(option: str, value: str) -> str:
+    """`value` as a commit for `git diff`, or GitError: never an option (`--output=FILE` would make git
+    write a file), nothing git's ref names cannot hold (space, control characters, `..`)."""
+    if not value or value.startswith("-"):
+        raise GitError(f"{option} {value!r}: expected a commit or ref, not an option")
+    if ".." in value or any(c.isspace() or not c.isprintable() for c in value):
+        raise GitError(f"{option} {value!r}: not a commit or ref name")
+    return value
+
+
 def git_changed(base: str, head: str) -> list[str]:
+    base, head = check_ref("--base", base), check_ref("--head", head)
     try:
-        result = subprocess.run(["git", "diff", "--name-only", f"{base}...{head}"], cwd=ROOT,
+        # --end-of-options: whatever the refs hold, git reads them as revisions (git 2.24+).
+        result = subprocess.run(["git", "diff", "--name-only", "--end-of-options", f"{base}...{head}"], cwd=ROOT,
                                 capture_output=True, text=True)
     except OSError as error:
         raise GitError(f"cannot run git: {error}") from None

@@ -129,8 +129,17 @@ def check_config(source: str, stack: str, config: Mapping[str, Any],
             continue
         if decl.type is not None and not is_secure(value) and not _of_type(decl.type, decl.items, value):
             problems.append(f"{source}: Stack '{stack}' with configuration key '{key}' must be of type "
-                            f"'{_type_name(decl.type, decl.items)}', got {json.dumps(value)}")
+                            f"'{_type_name(decl.type, decl.items)}', got {_shown(value)}")
     return problems
+
+
+def _shown(value: Any) -> str:
+    """A wrong value as a message quotes it; not one with line breaks, which may be a file's contents
+    (a kubeconfig's, credentials included, where a kubeconfig path goes)."""
+    text = json.dumps(value)
+    if "\\n" in text:
+        return f"a value of {len(text)} characters with line breaks (not shown: it may hold credentials)"
+    return text
 
 
 def check_stack_document(source: str, stack: str, doc: Any) -> list[str]:

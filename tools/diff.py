@@ -31,7 +31,8 @@ as it is). Exit status 0; 1 when the plan is blocked (a protected resource delet
 or, with `--fail-on replace,delete` (any of create, update, replace, delete), has such a step, so
 it can gate a change. A bad config prints the error `pulumi up` would give and exits 2. `--json`
 prints the plan as JSON (docs/json-output.md). The value of a key Pulumi.yaml declares secret
-(`--set licenseKey=...`, or one in plaintext in a stack file) is never printed (`tools.secrets`).
+(`--set licenseKey=...`, or one in plaintext in a stack file) is never printed (`tools.secrets`), nor is
+a kubeconfig's contents given where a kubeconfig path goes (`mgmtKubeconfig`, `workloadKubeconfigs`).
 
 What it does not see: changes of the program itself (both sides run this checkout's program:
 `pulumi preview` shows those), what only a cluster knows (live drift, what a Helm chart templates),
@@ -42,6 +43,7 @@ resource of this program reads another's outputs that way).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import json
 import sys
@@ -338,6 +340,16 @@ def in_place_upgrade_note(old: Mapping[str, Any], new: Mapping[str, Any]) -> str
             "after the update, or upgrade through a canary revision (docs/upgrades.md)")
 
 
+def masked(record: Record, changes: Iterable[Change]) -> tuple[Change, ...]:
+    """`changes` with a provider's kubeconfig shown as `[secret]` where it is a kubeconfig's contents
+    (a path is shown): contents carry credentials, and a cut-off value escapes the redactor."""
+    if record.type != KUBERNETES_PROVIDER:
+        return tuple(changes)
+    return tuple(dataclasses.replace(c, secret=True) if c.path == "kubeconfig" and (
+        secrets.is_kubeconfig_contents(_revealed(c.old)) or secrets.is_kubeconfig_contents(_revealed(c.new)))
+        else c for c in changes)
+
+
 def plan(before: Simulation, after: Simulation) -> Plan:
     """What `pulumi up` does to go from the state `before` describes to the one `after` describes."""
     old, new = managed(before), managed(after)
@@ -352,7 +364,7 @@ def plan(before: Simulation, after: Simulation) -> Plan:
         if previous is None:
             steps.append(Step(CREATE, record.urn, cluster_of(record), label(record)))
             continue
-        changes = tuple(input_changes(previous.inputs, record.inputs))
+        changes = masked(record, input_changes(previous.inputs, record.inputs))
         forced = replacement(
             record.type, record.kind, _revealed(previous.inputs), _revealed(record.inputs),
             Options(previous.replacement_trigger, previous.replace_on_changes),
@@ -483,13 +495,15 @@ def coloured(text: str, on: bool) -> str:
 
 def _redactor(stack: str, against: Path | None, assignments: Sequence[str]) -> secrets.Redactor:
     """What the command must never print: the values it was given of keys Pulumi.yaml declares secret
-    (`--set licenseKey=...`, a stack file holding one in plaintext)."""
+    (`--set licenseKey=...`, a stack file holding one in plaintext), and kubeconfig contents."""
     redactor = secrets.Redactor()
     for text in assignments:
         key, sep, value = text.partition("=")
         if sep and secrets.is_secret(key):
             redactor.add(value)
             redactor.add(config_value(value))
+        elif sep:
+            redactor.add_kubeconfigs(key, config_value(value))
     for path in (stack_file(stack), against):
         if path is not None and path.is_file():
             redactor.add_config(stack_config(path))

@@ -10,7 +10,11 @@ a manifest in DIR (`MANIFEST`: each relative path with the SHA-256 of what was w
   longer has (a removed cluster's files do not linger);
 - refuses, before writing anything, a folder that holds files but no manifest, a file to write that
   exists and is not in the manifest (the user's), and a listed file that was changed since it was
-  written (the user's edits are not overwritten or deleted).
+  written (the user's edits are not overwritten or deleted);
+- refuses, before writing anything, a symbolic link anywhere inside DIR on the way to a file it
+  writes, removes or reads (the manifest included): a link would take the write somewhere else.
+  Each file is written to a new temporary file beside it, then renamed over it, so a hard link to
+  the old file is not written through either. (DIR itself may be a link: the user names it.)
 
 `plan` is pure (what to write, what to remove, or why not); `write_tree` applies it.
 """
@@ -19,7 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+import os
+import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -96,6 +102,50 @@ def _read_manifest(out: Path) -> dict[str, str] | None:
                              "choose a new or empty folder") from None
 
 
+def _links(out: Path, names: Iterable[str]) -> list[str]:
+    """The paths (relative to `out`) of symbolic links on the way to any of `names`, inside `out`."""
+    found = set()
+    for name in names:
+        path = out
+        for part in PurePosixPath(name).parts:
+            path = path / part
+            if path.is_symlink():
+                found.add(path.relative_to(out).as_posix())
+                break
+    return sorted(found)
+
+
+def _refuse_links(out: Path, names: Iterable[str]) -> None:
+    links = _links(out, names)
+    if links:
+        raise OutputDirError(f"{out}: {', '.join(links)} is a symbolic link; not writing, removing or reading "
+                             "through it (remove the link, or choose a new or empty folder)")
+
+
+def _write(path: Path, text: str) -> None:
+    """`text` into a new file beside `path` (never a link: O_EXCL, O_NOFOLLOW), then renamed over it."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(temporary, flags, 0o666)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _make_folders(out: Path, folder: Path) -> None:
+    """`folder` and its parents up to `out`, none of them a link (checked before)."""
+    missing = []
+    while folder != out and not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir()
+
+
 def _sha_of(path: Path) -> str | None:
     if path.is_dir():
         return "directory"
@@ -108,19 +158,24 @@ def write_tree(out: Path, files: Mapping[str, str]) -> list[Path]:
     """Write `files` (relative path → text) into `out` under the rules above; the paths written."""
     if out.exists() and not out.is_dir():
         raise OutputDirError(f"{out} exists and is not a folder; --out names the folder to write to")
+    _refuse_links(out, [MANIFEST])
     manifest = _read_manifest(out) if out.is_dir() else None
     folder_empty = not out.is_dir() or not any(out.iterdir())
     names = set(files) | set(manifest or {})
+    for name in names:
+        _relative(name)
+    _refuse_links(out, names)
     present = {name: _sha_of(out / name) for name in names}
     result = plan(str(out), files, present, manifest, folder_empty)
     for name in result.remove:
         (out / name).unlink()
         _prune_empty(out, (out / name).parent)
+    out.mkdir(parents=True, exist_ok=True)
     for name, text in result.write.items():
         path = out / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    (out / MANIFEST).write_text(json.dumps({"format": _FORMAT, "files": result.manifest}, indent=2) + "\n")
+        _make_folders(out, path.parent)
+        _write(path, text)
+    _write(out / MANIFEST, json.dumps({"format": _FORMAT, "files": result.manifest}, indent=2) + "\n")
     return [out / name for name in result.write]
 
 

@@ -3,8 +3,14 @@
 Reads the stack outputs (`pulumi stack output --json --show-secrets`, or `--outputs FILE`), runs
 the HTTP checks of every enabled lab against the gateways and Keycloak (and the kubectl checks
 where kubectl reaches the clusters), prints a table lab → check → PASS/FAIL/SKIP, and exits 1 if
-any check failed (2 if the outputs cannot be read). `--json` prints the results as JSON instead,
-`--junit FILE` also writes them as JUnit XML (docs/json-output.md). See docs/verify.md.
+any check failed (2 if the outputs cannot be read, or it refuses to send: see below). `--json`
+prints the results as JSON instead, `--junit FILE` also writes them as JUnit XML
+(docs/json-output.md). See docs/verify.md.
+
+It sends only to the stack's own endpoints (`--allow-host` adds one), verifies the gateways against
+the certificate the outputs carry (`--insecure-skip-tls-verify` skips that), and does not send
+Keycloak's credentials in clear text to another host (`--keycloak-via` a port-forward, or
+`--allow-plaintext-keycloak`): `tools/verifier/transport.py`. No token reaches its output.
 """
 
 from __future__ import annotations
@@ -17,11 +23,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tools import colour, prog
-from tools.verifier.checks import Probe, plan, unchecked_features
-from tools.verifier.http import request
+from tools.verifier.checks import Probe, needs_tokens, plan, unchecked_features
 from tools.verifier.kube import Kube
-from tools.verifier.outputs import OutputsError, load_outputs_file, load_stack_outputs
+from tools.verifier.outputs import OutputsError, StackOutputs, load_outputs_file, load_stack_outputs
 from tools.verifier.runner import FAIL, PASS, SKIP, junit_xml, render_table, results_json, run_checks
+from tools.verifier.transport import (
+    ALLOW_HOST_FLAG,
+    INSECURE_FLAG,
+    credentials_refusal,
+    host_of,
+    parse_address,
+    stack_hosts,
+    transport,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +52,13 @@ def _positive(value: str) -> float:
     if number < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
     return number
+
+
+def _loopback_address(value: str) -> tuple[str, int]:
+    try:
+        return parse_address(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -57,7 +78,43 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true",
                    help="print the results as JSON (docs/json-output.md) instead of the table")
     p.add_argument("--junit", type=Path, metavar="FILE", help="also write the results as JUnit XML to FILE (for CI)")
+    p.add_argument("--keycloak-via", type=_loopback_address, metavar="HOST:PORT",
+                   help="send Keycloak's requests to this loopback address (a `kubectl port-forward`), "
+                        "with keycloakUrl's Host header, so the tokens name the issuer the gateways expect")
+    p.add_argument("--allow-plaintext-keycloak", action="store_true",
+                   help="POST the client secret and the users' passwords to a plain http:// keycloakUrl "
+                        "on another host (in clear text over the network)")
+    p.add_argument(INSECURE_FLAG, dest="insecure", action="store_true",
+                   help="do not verify the gateways' certificate (for outputs without gatewayCertificate)")
+    p.add_argument(ALLOW_HOST_FLAG, dest="allow_hosts", action="append", default=[], metavar="HOST",
+                   help="also send to HOST, which none of the stack's endpoints names (repeatable)")
     return p
+
+
+def refusals(outputs: StackOutputs, args: argparse.Namespace) -> list[str]:
+    """Why the run must not start (empty: it may): what it would send where it must not."""
+    found = []
+    if needs_tokens(outputs):
+        why = credentials_refusal(outputs, allow_plaintext=args.allow_plaintext_keycloak,
+                                  keycloak_via=args.keycloak_via)
+        if why:
+            found.append(why)
+    if outputs.has("gateway-tls") and not outputs.gateway_certificate and not args.insecure:
+        found.append(f"the stack outputs carry no gatewayCertificate, so the gateways' HTTPS cannot be "
+                     f"verified; `pulumi up` with this program version exports it, or pass {INSECURE_FLAG}")
+    return found
+
+
+def warnings(outputs: StackOutputs, args: argparse.Namespace) -> list[str]:
+    own = stack_hosts(outputs)
+    found = [f"{ALLOW_HOST_FLAG} {host}: requests, tokens included, may go to this host, which no stack endpoint "
+             "names" for host in args.allow_hosts if host_of(host) not in own]
+    if args.insecure:
+        found.append(f"{INSECURE_FLAG}: the gateways' certificate is not verified; bearer tokens go to whoever answers")
+    if args.allow_plaintext_keycloak and credentials_refusal(outputs) and needs_tokens(outputs):
+        found.append(f"--allow-plaintext-keycloak: the client secret and passwords cross the network to "
+                     f"{outputs.keycloak_url} in clear text")
+    return found
 
 
 _STATUS_COLOURS = {PASS: colour.GREEN, FAIL: colour.RED, SKIP: colour.YELLOW}
@@ -90,8 +147,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
+    refused = refusals(outputs, args)
+    if refused:
+        for why in refused:
+            print(f"error: {why}", file=sys.stderr)
+        return 2
+    for warning in warnings(outputs, args):
+        print(f"warning: {warning}", file=sys.stderr)
+
     checks = plan(outputs)
-    probe = Probe(outputs, Kube(dict(args.context), kubectl=args.kubectl), send=request,
+    sender = transport(outputs, insecure=args.insecure, allow_hosts=args.allow_hosts, keycloak_via=args.keycloak_via)
+    probe = Probe(outputs, Kube(dict(args.context), kubectl=args.kubectl), send=sender.send,
                   request_timeout=args.request_timeout)
     print(f"verifying features: {', '.join(sorted(outputs.features)) or '(none)'}; "
           f"{len(checks)} checks, retrying for up to {args.timeout:g} s", file=sys.stderr)

@@ -4,7 +4,7 @@
 uses: route tables, policies and the VirtualGateway on the config cluster, except the httpbin
 workspace's ExternalService and route table on the httpbin cluster; the RootTrustPolicy on the
 management cluster; `tls-secret` on every workload cluster. `gateway_outputs` gives the stack
-outputs that say where the exposed apps answer.
+outputs that say where the exposed apps answer, and the certificate the gateways serve there.
 
 Run it after the apps (bookinfo, httpbin) are declared: objects in a namespace this program declares
 wait for that namespace.
@@ -98,8 +98,14 @@ def _url(host: pulumi.Input[str], tls: bool, path: str) -> pulumi.Output[str]:
     return pulumi.Output.concat(f"{scheme}://", host, f":{port}{path}")
 
 
-def gateway_outputs(platform: Platform) -> dict[str, Any]:
+#: The stack output with the gateway certificate (PEM, the public part): `tools.verify` trusts the
+#: gateways' HTTPS through it and through nothing else.
+GATEWAY_CERTIFICATE_OUTPUT = "gatewayCertificate"
+
+
+def gateway_outputs(platform: Platform, labs: GatewayLabs | None = None) -> dict[str, Any]:
     """`productpageUrls` (by cluster whose gateway serves it) and `httpbinUrl`; none without `gateway`.
+    With `gateway-tls`, `gatewayCertificate` on a stack with gateways (never the key).
 
     A fleet's workload stack gives those of its own cluster.
     """
@@ -115,9 +121,11 @@ def gateway_outputs(platform: Platform) -> dict[str, Any]:
     entry = plan.entry_gateway_cluster(s)
     if plan.has_httpbin_route(s) and entry in platform.istio:
         outputs["httpbinUrl"] = _url(platform.istio[entry].ingress_host, tls, HTTPBIN_GET_PATH)
+    if labs is not None and labs.certificate is not None and platform.istio:
+        outputs[GATEWAY_CERTIFICATE_OUTPUT] = labs.certificate.cert_pem
     return outputs
 
 
-def export_gateway_outputs(platform: Platform) -> None:
-    for key, value in gateway_outputs(platform).items():
+def export_gateway_outputs(platform: Platform, labs: GatewayLabs | None = None) -> None:
+    for key, value in gateway_outputs(platform, labs).items():
         pulumi.export(key, value)

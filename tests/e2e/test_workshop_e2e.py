@@ -10,7 +10,7 @@ Opt-in, and skipped (quickly, before anything is deployed) unless all of these a
 Optional: GMW_E2E_FEATURES (comma list; default every feature this version builds),
 GMW_E2E_PLATFORM (default kubernetes), GMW_E2E_EXTERNAL_WEIGHT, GMW_E2E_REPORT (where to write the
 verifier's table), GMW_E2E_JUNIT (where to write its results as JUnit XML), GMW_E2E_VERIFY_TIMEOUT (seconds, default 900), GMW_E2E_STRICT=0 (accept skipped
-checks), GMW_E2E_KEEP=1 (do not destroy), GMW_E2E_REQUIRED=1 (fail instead of skipping, for CI). The state lives in a local file backend in a temporary
+checks), GMW_E2E_PLAINTEXT_KEYCLOAK=0 (do not pass the verifier `--allow-plaintext-keycloak`), GMW_E2E_KEEP=1 (do not destroy), GMW_E2E_REQUIRED=1 (fail instead of skipping, for CI). The state lives in a local file backend in a temporary
 directory; the program is copied there so no stack file lands in the repository.
 """
 
@@ -148,6 +148,11 @@ def test_up_verify_preview_destroy(stack: Any, tmp_path: Path) -> None:
             "--timeout", os.environ.get("GMW_E2E_VERIFY_TIMEOUT", "900"),
             "--context", f"{mgmt}={contexts[0]}",
             *[arg for name, ctx in zip(workloads, contexts[1:], strict=True) for arg in ("--context", f"{name}={ctx}")]]
+    # Keycloak answers plain http:// on its LoadBalancer address; on kind (the workflow, a laptop) that
+    # address is on the container engine's bridge of this machine, so the credentials stay on it.
+    # Elsewhere set GMW_E2E_PLAINTEXT_KEYCLOAK=0 and the verifier refuses to send them in clear text.
+    if os.environ.get("GMW_E2E_PLAINTEXT_KEYCLOAK", "1") != "0":
+        args.append("--allow-plaintext-keycloak")
     if os.environ.get("GMW_E2E_JUNIT"):
         args += ["--junit", os.environ["GMW_E2E_JUNIT"]]
     if os.environ.get("GMW_E2E_STRICT", "1") != "0":

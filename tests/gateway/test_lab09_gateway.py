@@ -246,3 +246,11 @@ def test_tls_secret_manifest_keys() -> None:
     manifest = lab09_gateway.tls_secret_manifest("CERT", "KEY")
     assert manifest == {"metadata": {"name": "tls-secret", "namespace": "istio-gateways"},
                         "type": "kubernetes.io/tls", "string_data": {"tls.crt": "CERT", "tls.key": "KEY"}}
+
+
+def test_the_gateway_certificate_is_a_plain_output_and_the_key_is_not_one(https: Simulation, http: Simulation) -> None:
+    # tools.verify pins the gateways' HTTPS to it: the certificate, public, in plain text; never the key.
+    certificate = https.outputs["gatewayCertificate"]
+    assert certificate == "-----BEGIN CERTIFICATE-----\nmock gateway-tls-cert\n-----END CERTIFICATE-----\n"
+    assert not any("PRIVATE KEY" in str(value) for value in https.outputs.values())
+    assert "gatewayCertificate" not in http.outputs

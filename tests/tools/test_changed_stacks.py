@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,30 @@ def test_the_local_stacks_are_never_previewed() -> None:
     files = cs.stack_files()
     assert "stacks/local.yaml" not in files and "stacks/local-single.yaml" not in files
     assert "stacks/base.yaml" in files and "Pulumi.dev.yaml" in files
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--base=--output={file}"], "error: --base '--output={file}': expected a commit or ref, not an option"),
+    (["--base", "HEAD", "--head=--output={file}"],
+     "error: --head '--output={file}': expected a commit or ref, not an option"),
+    (["--base", "main..x"], "error: --base 'main..x': not a commit or ref name"),
+    (["--base", "a b"], "error: --base 'a b': not a commit or ref name"),
+])
+def test_a_ref_that_git_would_read_as_an_option_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                           args: list[str], message: str) -> None:
+    file = tmp_path / "written"
+    assert cs.main([a.format(file=file) for a in args]) == 2
+    assert capsys.readouterr().err == message.format(file=file) + "\n"
+    assert list(tmp_path.iterdir()) == [], "git wrote a file"
+
+
+def test_git_reads_the_refs_as_revisions_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[list[str]] = []
+
+    def run(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        calls.append(argv)
+        return subprocess.CompletedProcess(argv, 0, "stacks/base.yaml\n", "")
+
+    monkeypatch.setattr(cs.subprocess, "run", run)
+    assert cs.git_changed("origin/main", "HEAD") == ["stacks/base.yaml"]
+    assert calls == [["git", "diff", "--name-only", "--end-of-options", "origin/main...HEAD"]]

@@ -362,3 +362,54 @@ def test_the_in_place_rule_keys_installations_by_revision() -> None:
     assert diff.in_place_upgrade_note(manager(("1-17", "a"), ("1-18", "b")), manager(("1-18", "b"))) is None
     note = diff.in_place_upgrade_note(manager(("1-17", "a"), ("1-18", "b")), manager(("1-18", "c"), ("1-17", "a")))
     assert note is not None and note.startswith("revision 1-18 changes in place")
+
+
+# Kubeconfig contents ---------------------------------------------------------------------------------
+TOKEN = "kubeconfig-token-0123456789abcdef"
+
+
+def kubeconfig(token: str) -> str:
+    return ("apiVersion: v1\nkind: Config\nclusters:\n- name: mgmt\n  cluster: {server: https://mgmt.example:6443}\n"
+            "contexts:\n- name: mgmt\n  context: {cluster: mgmt, user: deployer}\ncurrent-context: mgmt\n"
+            f"users:\n- name: deployer\n  user: {{token: {token}}}\n")
+
+
+def test_a_kubeconfigs_contents_never_show_in_the_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # pulumi-kubernetes takes a kubeconfig's contents where the program's config names a file; the
+    # plan shows the provider's change, never the credentials in it (nor a cut-off part of them).
+    before = stack_file(tmp_path, "before", mgmtKubeconfig=kubeconfig(TOKEN + "-old"))
+    after = stack_file(tmp_path, "after", mgmtKubeconfig=kubeconfig(TOKEN + "-new"))
+    assert diff.main([str(after), "--against", str(before)]) == 0
+    text = capsys.readouterr()
+    assert "      kubeconfig: [secret] → [secret]" in text.out.splitlines()
+    assert diff.main([str(after), "--against", str(before), "--json"]) == 0
+    printed = capsys.readouterr()
+    changes = [c for s in json.loads(printed.out)["steps"] for c in s["changes"] if c["path"] == "kubeconfig"]
+    assert changes and all(c == {"path": "kubeconfig", "secret": True, "old": "[secret]", "new": "[secret]"}
+                           for c in changes)
+    for shown in (text.out + text.err, printed.out + printed.err):
+        assert TOKEN not in shown and "kubeconfig-token" not in shown
+
+
+def test_a_kubeconfig_set_on_the_command_line_is_shown_as_a_secret(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KUBECONFIG", raising=False)  # the SDK fills an unset kubeconfig from it
+    stack = stack_file(tmp_path, "stack")
+    assert diff.main([str(stack), "--set", f"mgmtKubeconfig={kubeconfig(TOKEN)}"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == f"Change plan: {stack} with mgmtKubeconfig=[secret]"
+    assert TOKEN not in out
+    assert diff.main([str(stack), "--set", "mgmtKubeconfig=/home/me/.kube/mgmt"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == f"Change plan: {stack} with mgmtKubeconfig=/home/me/.kube/mgmt"
+    assert '      kubeconfig: (none) → "/home/me/.kube/mgmt"' in out.splitlines()  # a path is shown
+
+
+def test_a_kubeconfig_in_an_error_message_is_not_echoed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # workloadKubeconfigs is a list; given one kubeconfig's contents, the type error would quote it.
+    stack = stack_file(tmp_path, "bad", workloadKubeconfigs=kubeconfig(TOKEN))
+    assert diff.main([str(stack)]) == 2
+    err = capsys.readouterr().err
+    assert ("with configuration key 'workloadKubeconfigs' must be of type 'List<string>', got a value of "
+            f"{len(json.dumps(kubeconfig(TOKEN)))} characters with line breaks (not shown: it may hold credentials)") in err
+    assert TOKEN not in err

@@ -400,3 +400,59 @@ def test_the_module_runs_as_a_command_on_the_standard_library_alone() -> None:
                            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'pulumi')))"],
                           cwd=ROOT, capture_output=True, text=True, check=False)
     assert (done.returncode, done.stdout) == (0, "[]\n"), done.stderr
+
+
+# --- what `down` may touch: only what `up` made ------------------------------------------------------
+
+def write_state(m: Machine, **state: Any) -> None:
+    m.host.state_dir.mkdir(exist_ok=True)
+    m.host.state_file.write_text(json.dumps({"topology": "three", "clusters": [], "load_balancer": None,
+                                             "stack_file_written": False, **state}))
+
+
+def test_down_signals_no_process_but_the_cloud_provider_kind_up_started(tmp_path: Path) -> None:
+    # A state file naming another process with its pid and start time (a reused pid, an edited file):
+    # `ps` shows its command line is not cloud-provider-kind, so it gets no signal.
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        m = make_machine(tmp_path, {"processes": [{"pid": other.pid, "started": local_host.STARTED,
+                                                   "args": "sleep 60"}]})
+        write_state(m, load_balancer={"pid": other.pid, "started": local_host.STARTED, "log": "x.log"})
+        assert m("down") == 0, m.out
+        assert other.poll() is None, "down signalled a process that is not cloud-provider-kind"
+        assert f"cloud-provider-kind (pid {other.pid}) that `up` started no longer runs" in m.lines
+        assert not [line for line in m.lines if "stop cloud-provider-kind" in line]
+        assert m.state() is None
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_down_deletes_no_cluster_that_is_not_the_topologys(tmp_path: Path) -> None:
+    m = make_machine(tmp_path, {"clusters": ["mgmt", "production"]})
+    write_state(m, clusters=["production", "mgmt"])
+    assert m("down") == 0, m.out
+    assert m.world.commands() == ["kind delete cluster --name mgmt"]
+    assert m.world.read()["clusters"] == ["production"]
+    assert ("cluster production: listed in the state, but not a cluster of the three topology; left alone"
+            in m.lines)
+    assert m.state() is None
+
+
+@pytest.mark.parametrize(("state", "why"), [
+    ({"load_balancer": {"pid": -1, "started": local_host.STARTED, "log": "x.log"}},
+     "load_balancer.pid -1 is not a process id"),
+    ({"load_balancer": {"pid": 0, "started": local_host.STARTED, "log": "x.log"}},
+     "load_balancer.pid 0 is not a process id"),
+    ({"topology": "everything"}, "unknown topology 'everything'"),
+    ({"clusters": "mgmt"}, "clusters is not a list of names"),
+])
+def test_a_state_file_up_did_not_write_changes_nothing(tmp_path: Path, state: dict[str, Any], why: str) -> None:
+    m = make_machine(tmp_path, {"clusters": ["mgmt"]})
+    write_state(m, **state)
+    assert m("down") == 2
+    assert m.lines == ["1 problem; nothing was changed:",
+                       f"- .local/state.json is not what `python -m tools.local up` writes: {why}",
+                       "  fix: if you did not edit it, delete what it lists by hand (`kind delete cluster --name …`) "
+                       "and remove it"]
+    assert m.world.calls() == []

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -102,6 +105,48 @@ def test_an_unreadable_manifest_is_refused(tmp_path: Path) -> None:
     (tmp_path / MANIFEST).write_text("{not json")
     with pytest.raises(OutputDirError, match="is not a manifest this tool can read"):
         write_tree(tmp_path, {"a.yaml": "a"})
+
+
+def _link_a_new_file(out: Path, outside: Path) -> None:
+    (out / "b.yaml").symlink_to(outside / "target")  # dangling: b.yaml looks absent
+
+
+def _link_a_folder(out: Path, outside: Path) -> None:
+    shutil.rmtree(out / "sub")
+    (out / "sub").symlink_to(outside, target_is_directory=True)
+
+
+def _link_the_manifest(out: Path, outside: Path) -> None:
+    (out / MANIFEST).rename(outside / "manifest.json")
+    (out / MANIFEST).symlink_to(outside / "manifest.json")
+
+
+@pytest.mark.parametrize(("link", "where"), [
+    (_link_a_new_file, "b.yaml"), (_link_a_folder, "sub"), (_link_the_manifest, MANIFEST)])
+def test_a_symbolic_link_in_the_folder_is_not_written_through(tmp_path: Path, link: Callable[[Path, Path], None],
+                                                               where: str) -> None:
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    outside.mkdir()
+    write_tree(out, {"a.yaml": "a", "sub/c.yaml": "c"})
+    link(out, outside)
+    before = snapshot(outside)
+    with pytest.raises(OutputDirError, match=rf"out: {re.escape(where)} is a symbolic link; not writing, removing "
+                                             "or reading through it"):
+        write_tree(out, {"a.yaml": "a2", "b.yaml": "b", "sub/c.yaml": "c2"})
+    assert snapshot(outside) == before
+    assert not (outside / "target").exists() and not (outside / "c.yaml").exists()
+    assert (out / "a.yaml").read_text() == "a", "refused before anything was written"
+
+
+def test_a_file_is_replaced_by_a_new_one_not_rewritten_in_place(tmp_path: Path) -> None:
+    # A hard link elsewhere to a file of the folder keeps the old text: the write made a new file.
+    out = tmp_path / "out"
+    write_tree(out, {"a.yaml": "a"})
+    os.link(out / "a.yaml", tmp_path / "elsewhere")
+    write_tree(out, {"a.yaml": "a, again"})
+    assert (out / "a.yaml").read_text() == "a, again"
+    assert (tmp_path / "elsewhere").read_text() == "a"
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "a.yaml"], "no temporary file is left"
 
 
 # --- the commands ----------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -170,3 +171,25 @@ def test_mandatory_policy_violation_fails_the_render(tmp_path: Path, monkeypatch
     monkeypatch.setattr(render, "check_simulation", lambda sim: [advisory])
     assert render.main([stack, "--out", str(tmp_path / "out2")]) == 0
 
+
+
+def test_a_kubeconfigs_contents_reach_no_message_and_no_file(tmp_path: Path) -> None:
+    token = "kubeconfig-token-0123456789abcdef"
+    contents = f"apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user: {{token: {token}}}\n"
+    doc = yaml.safe_load((ROOT / "stacks" / "base.yaml").read_text())
+    doc["config"]["gloo-mesh-workshop:workloadKubeconfigs"] = contents  # a list is expected: the error names the type
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(doc))
+    result = run_render(tmp_path / "bad-out", str(bad))
+    assert result.returncode == 2
+    assert ("with configuration key 'workloadKubeconfigs' must be of type 'List<string>', got a value of "
+            f"{len(json.dumps(contents))} characters with line breaks (not shown: it may hold credentials)") in result.stderr
+    assert token not in result.stdout + result.stderr
+    doc["config"]["gloo-mesh-workshop:mgmtKubeconfig"] = contents
+    del doc["config"]["gloo-mesh-workshop:workloadKubeconfigs"]
+    good = tmp_path / "good.yaml"
+    good.write_text(yaml.safe_dump(doc))
+    result = run_render(tmp_path / "out", str(good))
+    assert result.returncode == 0, result.stderr
+    assert token not in result.stdout + result.stderr
+    assert not [p for p in (tmp_path / "out").rglob("*") if p.is_file() and token in p.read_text()]

@@ -86,3 +86,14 @@ def test_a_license_in_a_fleet_file_is_refused_without_echoing_it(tmp_path: Path,
     captured = capsys.readouterr()
     assert "config.licenseKey: set by the fleet file itself" in captured.err
     assert LICENSE not in captured.out + captured.err
+
+
+def test_a_kubeconfigs_contents_are_treated_like_a_secret_and_a_path_is_not() -> None:
+    contents = "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user: {token: kc-token-0123456789}\n"
+    assert secrets.assignment("mgmtKubeconfig", contents) == "mgmtKubeconfig=[secret]"
+    assert secrets.assignment("gloo-mesh-workshop:workloadKubeconfigs", ["/k/1", contents]) == (
+        "gloo-mesh-workshop:workloadKubeconfigs=[secret]")
+    assert secrets.assignment("mgmtKubeconfig", "~/.kube/mgmt") == "mgmtKubeconfig=~/.kube/mgmt"
+    redactor = secrets.Redactor()
+    redactor.add_config({"workloadKubeconfigs": ["/k/1", contents], "mgmtKubeconfig": "/k/mgmt"})
+    assert redactor.scrub(f"{contents} /k/1 /k/mgmt {json.dumps(contents)}") == '[secret] /k/1 /k/mgmt "[secret]"'

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 
 from components.core.features import KNOWN_FEATURES
 from tests.support.fakes import kubectl as fake_kubectl
-from tests.support.fakes.workshop import Behaviour, FakeWorkshop
+from tests.support.fakes.workshop import Behaviour, FakeWorkshop, self_signed
 from tools import verify
 
 
@@ -332,3 +333,130 @@ def test_json_ok_follows_strict(fake: FakeWorkshop, tmp_path: Path, capsys: pyte
     rc, _, _ = run(tmp_path, fake.outputs([*TLS, "root-trust"]), "--json", "--strict")
     assert rc == 1
     assert json.loads(capsys.readouterr().out)["ok"] is False
+
+
+# --- what is sent where, and what is printed --------------------------------------------------------
+
+JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyMSJ9.c2lnbmF0dXJl"
+
+
+def outputs_file(tmp_path: Path, outputs: dict[str, Any]) -> str:
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(outputs))
+    return str(path)
+
+
+def test_no_token_reaches_the_table_json_junit_or_report(fake: FakeWorkshop, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    # A grant without an id_token (e.g. no openid scope) answers the other tokens; the failure shows the answer.
+    fake.deploy([*TLS, "keycloak"]).grant_body = {
+        "user1": {"access_token": JWT, "refresh_token": "opaque-refresh-of-user1", "token_type": "Bearer"}}
+    junit = tmp_path / "verify.xml"
+    rc, rows, table = run(tmp_path, fake.outputs([*TLS, "keycloak"]), "--json", "--junit", str(junit))
+    assert rc == 1
+    assert rows[("keycloak", "password grant for user1")] == "FAIL"
+    printed = capsys.readouterr().out
+    detail = next(r["detail"] for r in json.loads(printed)["results"] if r["check"] == "password grant for user1")
+    assert detail.startswith("no id_token for user1 from Keycloak: status 200 from http://127.0.0.1:")
+    assert detail.endswith('\'{"access_token": "<redacted>", "refresh_token": "<redacted>", "token_type": "Bearer"}\'')
+    for text in (table, printed, junit.read_text()):
+        assert JWT not in text and "eyJ" not in text and "opaque-refresh-of-user1" not in text
+
+
+def test_a_token_http_refuses_to_send_is_not_quoted(fake: FakeWorkshop, tmp_path: Path) -> None:
+    fake.deploy(AUTH).grant_body = {"user2": {"id_token": f"{JWT}\nX-Injected: 1"}}
+    rc, rows, table = run(tmp_path, fake.outputs(AUTH))
+    assert rc == 1
+    assert rows[("oauth", "GET /get with user2's token 200")] == "FAIL"
+    assert ("the request was not sent: a header value (of Authorization) or the path holds characters HTTP does "
+            "not allow") in table
+    assert "eyJ" not in table and "X-Injected" not in table
+
+
+def test_a_host_no_stack_output_names_gets_no_token(fake: FakeWorkshop, tmp_path: Path) -> None:
+    fake.deploy(AUTH)
+    port = fake.endpoints["cluster1"]["https"].rpartition(":")[2]
+    rc, rows, table = run(tmp_path, fake.outputs(AUTH, httpbinUrl=f"https://localhost:{port}/get"))
+    assert rc == 1
+    assert rows[("oauth", "GET /get with user2's token 200")] == "FAIL"
+    assert ("refusing to send to 'localhost': it is none of the stack's endpoints (gatewayEndpoints, keycloakUrl); "
+            "pass --allow-host localhost if it is yours") in table
+    assert [r for r in fake.behaviour.seen if r["authorization"]] == []
+    assert not [r for r in fake.behaviour.seen if r["host"].startswith("localhost")]
+
+
+@pytest.fixture
+def connections(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Where the verifier connects; anything but 127.0.0.1 is refused here, so no test reaches a network."""
+    seen: list[tuple[str, int]] = []
+    real = socket.create_connection
+
+    def create_connection(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        seen.append((address[0], address[1]))
+        if address[0] != "127.0.0.1":
+            raise ConnectionRefusedError(f"test: no network ({address[0]})")
+        return real(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    return seen
+
+
+def test_credentials_are_not_posted_in_clear_text_to_another_host(
+        fake: FakeWorkshop, tmp_path: Path, connections: list[tuple[str, int]],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    features = [*TLS, "keycloak"]
+    fake.deploy(features)
+    path = outputs_file(tmp_path, fake.outputs(features, keycloakUrl="http://203.0.113.7:8080"))
+    args = ["--outputs", path, "--timeout", "0", "--kubectl", str(tmp_path / "no-kubectl")]
+    assert verify.main(args) == 2
+    err = capsys.readouterr().err
+    assert ("error: refusing to send the Keycloak client secret and the users' passwords in clear text to "
+            "http://203.0.113.7:8080 (keycloakUrl is plain http:// to another host)") in err
+    assert "--keycloak-via 127.0.0.1:8080, or pass --allow-plaintext-keycloak" in err
+    assert connections == []
+    assert verify.main([*args, "--allow-plaintext-keycloak"]) == 1
+    assert ("warning: --allow-plaintext-keycloak: the client secret and passwords cross the network to "
+            "http://203.0.113.7:8080 in clear text") in capsys.readouterr().err
+    assert ("203.0.113.7", 8080) in connections
+
+
+def test_keycloak_through_a_port_forward_keeps_keycloak_urls_host(fake: FakeWorkshop, tmp_path: Path,
+                                                                 connections: list[tuple[str, int]]) -> None:
+    features = [*AUTH, "jwt"]
+    fake.deploy(features)
+    outputs = fake.outputs(features, keycloakUrl="http://keycloak.example:8080")
+    rc, rows, table = run(tmp_path, outputs, "--keycloak-via", f"127.0.0.1:{fake.keycloak}")
+    assert rc == 0, table
+    assert rows[("keycloak", "password grant for user2")] == "PASS"
+    posts = [r for r in fake.behaviour.seen if r["method"] == "POST"]
+    assert posts and {r["host"] for r in posts} == {"keycloak.example:8080"}
+    assert {host for host, _ in connections} == {"127.0.0.1"}
+
+
+def test_a_gateway_with_another_certificate_gets_no_request(fake: FakeWorkshop, tmp_path: Path) -> None:
+    fake.deploy(AUTH)
+    other = self_signed(tmp_path / "other")[0].read_text()
+    rc, rows, table = run(tmp_path, fake.outputs(AUTH, gatewayCertificate=other))
+    assert rc == 1
+    assert rows[("gateway-tls", "productpage 200 over HTTPS on cluster1")] == "FAIL"
+    assert rows[("oauth", "GET /get with user2's token 200")] == "FAIL"
+    assert "certificate verify failed: self-signed certificate" in table
+    assert [r for r in fake.behaviour.seen if r["role"].endswith(":https")] == []
+
+
+def test_without_a_gateway_certificate_the_run_refuses_unless_told_not_to_verify(
+        fake: FakeWorkshop, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake.deploy(TLS)
+    outputs = fake.outputs(TLS)
+    del outputs["gatewayCertificate"]  # a stack deployed by a program version before the output
+    path = outputs_file(tmp_path, outputs)
+    assert verify.main(["--outputs", path, "--timeout", "0"]) == 2
+    assert capsys.readouterr().err == (
+        "error: the stack outputs carry no gatewayCertificate, so the gateways' HTTPS cannot be verified; "
+        "`pulumi up` with this program version exports it, or pass --insecure-skip-tls-verify\n")
+    assert fake.behaviour.seen == []
+    rc, rows, table = run(tmp_path, outputs, "--insecure-skip-tls-verify")
+    assert rc == 0, table
+    assert rows[("gateway-tls", "productpage 200 over HTTPS on cluster1")] == "PASS"
+    assert ("warning: --insecure-skip-tls-verify: the gateways' certificate is not verified; bearer tokens go to "
+            "whoever answers") in capsys.readouterr().err

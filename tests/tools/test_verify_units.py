@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from components.core.features import KNOWN_FEATURES
+from tests.support.fakes.workshop import self_signed
 from tests.support.simulation import buildable_features
 from tools.simulate import Secret, simulate
 from tools.verifier import verdicts as v
@@ -99,11 +100,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def test_verifier_reads_the_outputs_the_real_program_exports() -> None:
+def test_verifier_reads_the_outputs_the_real_program_exports(tmp_path: Path) -> None:
     features = buildable_features()
     simulated = simulate({"licenseKey": "x", "features": features}).outputs
     raw = json.loads(json.dumps(_plain(simulated)))  # the shape `pulumi stack output --json` prints
+    # The gateway certificate is exported in plain text (it is public); the mock runtime's PEM is a
+    # stand-in, so a real certificate takes its place.
+    assert not isinstance(simulated["gatewayCertificate"], Secret)
+    assert raw["gatewayCertificate"].startswith("-----BEGIN CERTIFICATE-----\nmock gateway-tls-cert")
+    raw["gatewayCertificate"] = self_signed(tmp_path)[0].read_text()
     parsed = parse_outputs(raw)
+    assert parsed.gateway_certificate == raw["gatewayCertificate"]
     assert parsed.features == frozenset(features)
     assert parsed.workload_clusters == ("cluster1", "cluster2")
     assert set(parsed.gateway_endpoints) == {"cluster1", "cluster2"}

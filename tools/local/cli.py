@@ -15,6 +15,7 @@ from tools.local.plan import (
     Action,
     Process,
     State,
+    StateError,
     is_cloud_provider_kind,
     load_balancer_containers_command,
     plan_down,
@@ -216,7 +217,7 @@ def down(host: Host, requested: str | None) -> int:
     plan = plan_down(topology, facts.existing, state, alive, host.read_text(topology.stack_file))
     for note in plan.notes:
         host.say(note)
-    state.clusters = [name for name in state.clusters if name in facts.existing]
+    state.clusters = [name for name in state.clusters if name in facts.existing and name in topology.names]
     if not alive:
         state.load_balancer = None
     host.save_state(state)
@@ -312,6 +313,13 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, host: Host | None = None) -> int:
     args = parser().parse_args(argv)
     host = host or Host()
+    try:
+        host.load_state()
+    except StateError as error:
+        return report_problems(host, [Problem(
+            f"{host.relative(host.state_file)} is not what `{PROG} up` writes: {error}",
+            "if you did not edit it, delete what it lists by hand (`kind delete cluster --name …`) and remove it")],
+            "nothing was changed")
     try:
         if args.command == "up":
             return up(host, TOPOLOGIES[args.topology or DEFAULT_TOPOLOGY], args.node_image)

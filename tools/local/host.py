@@ -96,7 +96,10 @@ class Host:
         return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
 
     def load_state(self) -> State:
-        return State.from_json(self.state_file.read_text()) if self.state_file.exists() else State()
+        """What `up` recorded; StateError when the file is not what it writes."""
+        if not self.state_file.exists():
+            return State()
+        return State.from_json(self.state_file.read_text())
 
     def save_state(self, state: State) -> None:
         if state.empty:
@@ -161,10 +164,16 @@ class Host:
             time.sleep(0.05)
 
     def is_running(self, lb: LoadBalancerProcess, processes: list[Process]) -> bool:
-        return any(p.pid == lb.pid and p.started == lb.started for p in processes)
+        """Whether the process `up` started still runs: the same pid, start time and a cloud-provider-kind
+        command line (`ps` shows the process's own argv), so a reused pid, or a state file naming another
+        process, is never taken for it."""
+        return any(p.pid == lb.pid and p.started == lb.started and is_cloud_provider_kind(p.args) for p in processes)
 
     def stop(self, lb: LoadBalancerProcess) -> str:
-        """SIGTERM (cloud-provider-kind then removes its load-balancer containers), SIGKILL if it lingers."""
+        """SIGTERM (cloud-provider-kind then removes its load-balancer containers), SIGKILL if it lingers;
+        each signal only after `ps` shows that pid still is the cloud-provider-kind `up` started."""
+        if not self.is_running(lb, self.processes() or []):
+            return "it had exited"
         try:
             os.kill(lb.pid, signal.SIGTERM)
         except ProcessLookupError:
@@ -174,6 +183,8 @@ class Host:
             if not self.is_running(lb, self.processes() or []):
                 return "stopped"
             time.sleep(0.1)
+        if not self.is_running(lb, self.processes() or []):
+            return "stopped"
         try:
             os.kill(lb.pid, signal.SIGKILL)
         except ProcessLookupError:

@@ -9,7 +9,7 @@ import posixpath
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from tools.local.topology import CREATE_WAIT, Topology
+from tools.local.topology import CREATE_WAIT, TOPOLOGIES, Topology
 
 CLOUD_PROVIDER_KIND = "cloud-provider-kind"
 #: The label cloud-provider-kind puts on each load-balancer container it runs for a cluster.
@@ -34,9 +34,14 @@ class LoadBalancerProcess:
     log: str
 
 
+class StateError(ValueError):
+    """`.local/state.json` is not what `up` writes."""
+
+
 @dataclass
 class State:
-    """What `up` created here (`.local/state.json`); `down` deletes exactly this."""
+    """What `up` created here (`.local/state.json`); `down` deletes exactly this, and only what is
+    also the recorded topology's (a cluster) or still the cloud-provider-kind it started (a process)."""
 
     topology: str | None = None
     #: kind clusters `up` created (each recorded just before `kind create cluster`).
@@ -54,11 +59,35 @@ class State:
 
     @classmethod
     def from_json(cls, text: str) -> State:
-        data = json.loads(text)
-        lb = data.get("load_balancer")
-        return cls(topology=data.get("topology"), clusters=list(data.get("clusters", [])),
-                   load_balancer=LoadBalancerProcess(**lb) if lb else None,
-                   stack_file_written=bool(data.get("stack_file_written", False)))
+        """The state `text` holds; StateError when it is not what `up` writes."""
+        try:
+            data = json.loads(text)
+        except ValueError as error:
+            raise StateError(f"not JSON ({error})") from None
+        if not isinstance(data, dict):
+            raise StateError("not a JSON object")
+        topology = data.get("topology")
+        if topology is not None and topology not in TOPOLOGIES:
+            raise StateError(f"unknown topology {topology!r}")
+        clusters = data.get("clusters", [])
+        if not isinstance(clusters, list) or not all(isinstance(c, str) and c for c in clusters):
+            raise StateError("clusters is not a list of names")
+        return cls(topology=topology, clusters=list(clusters), load_balancer=_load_balancer(data.get("load_balancer")),
+                   stack_file_written=data.get("stack_file_written") is True)
+
+
+def _load_balancer(value: object) -> LoadBalancerProcess | None:
+    if not value:
+        return None
+    if not isinstance(value, dict) or set(value) != {"pid", "started", "log"}:
+        raise StateError("load_balancer is not {pid, started, log}")
+    pid, started, log = value["pid"], value["started"], value["log"]
+    # 0, -1 and other negative numbers signal process groups (or every process) in kill(2).
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 1:
+        raise StateError(f"load_balancer.pid {pid!r} is not a process id")
+    if not isinstance(started, str) or not started or not isinstance(log, str):
+        raise StateError("load_balancer.started and .log must be strings")
+    return LoadBalancerProcess(pid=pid, started=started, log=log)
 
 
 # --- what kind and ps print -------------------------------------------------------------------------
@@ -192,7 +221,8 @@ def plan_up(topology: Topology, existing: frozenset[str], state: State, load_bal
 def plan_down(topology: Topology, existing: frozenset[str], state: State, load_balancer_alive: bool,
               stack_file: str | None) -> Plan:
     """Stop the cloud-provider-kind `up` started (it removes its load balancers on the way out), delete
-    the clusters `up` created (newest first), then any load-balancer container left for them."""
+    the clusters `up` created (newest first), then any load-balancer container left for them. A
+    cluster the state lists that is not one of the topology's is left alone: `up` creates no other."""
     notes: list[str] = []
     actions: list[Action] = []
     if state.load_balancer is not None:
@@ -202,7 +232,10 @@ def plan_down(topology: Topology, existing: frozenset[str], state: State, load_b
             notes.append(f"cloud-provider-kind (pid {state.load_balancer.pid}) that `up` started no longer runs")
     deleted = []
     for name in reversed(state.clusters):
-        if name in existing:
+        if name not in topology.names:
+            notes.append(f"cluster {name}: listed in the state, but not a cluster of the {topology.name} topology; "
+                         "left alone")
+        elif name in existing:
             actions.append(Action("delete", f"delete kind cluster {name}", delete_command(name), (name,)))
             deleted.append(name)
         else:

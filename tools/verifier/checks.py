@@ -39,6 +39,15 @@ class Failed(Exception):
         self.verdict = verdict
 
 
+#: Features whose checks send a password grant to Keycloak (external-service does too, with oauth).
+TOKEN_FEATURES = frozenset({"keycloak", "oauth", "opa", "jwt", "transformation", "rate-limit"})
+
+
+def needs_tokens(o: StackOutputs) -> bool:
+    """Whether a check of these outputs will POST the client secret and a user's password to Keycloak."""
+    return bool(o.features & TOKEN_FEATURES) and keycloak_missing(o) is None
+
+
 def keycloak_missing(o: StackOutputs, *users: str) -> str | None:
     """Why tokens for `users` cannot be had from these outputs (None when they can)."""
     missing = [name for name, value in (("keycloakUrl", o.keycloak_url), ("keycloakClientId", o.keycloak_client_id),

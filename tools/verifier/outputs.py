@@ -2,12 +2,14 @@
 
 Required (every stack exports them): `features`, `managementCluster`, `workloadClusters`,
 `mgmtServerEndpoint`, `gatewayEndpoints`. Everything the labs add is optional: a check that
-needs a missing output is skipped and says which output it missed.
+needs a missing output is skipped and says which output it missed. `gatewayCertificate` (with
+`gateway-tls`) is the certificate the gateways must present (`tools/verifier/transport.py`).
 """
 
 from __future__ import annotations
 
 import json
+import ssl
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,7 @@ DEFAULT_REALM = "master"
 
 #: Outputs added by the labs; absent on stacks (or program versions) without them.
 OPTIONAL_OUTPUTS = (
+    "gatewayCertificate",
     "productpageUrls",
     "httpbinUrl",
     "httpbinCluster",
@@ -27,6 +30,8 @@ OPTIONAL_OUTPUTS = (
     "keycloakUsers",
     "externalServiceWeight",
 )
+#: Outputs whose value an error message must not quote.
+SECRET_OUTPUTS = frozenset({"keycloakClientSecret", "keycloakUsers", "keycloakAdminPassword"})
 
 
 class OutputsError(ValueError):
@@ -47,6 +52,7 @@ class StackOutputs:
     workload_clusters: tuple[str, ...]
     mgmt_server_endpoint: str
     gateway_endpoints: dict[str, dict[str, str]]
+    gateway_certificate: str | None = None
     productpage_urls: dict[str, str] | None = None
     httpbin_url: str | None = None
     httpbin_cluster: str | None = None
@@ -86,9 +92,23 @@ def _optional(raw: dict[str, Any], key: str, kind: type | tuple[type, ...], prob
     if value is None:
         return None
     if not isinstance(value, kind) or isinstance(value, bool):
-        problems.append(f"{key}: unexpected value {value!r}")
+        shown = f"a {type(value).__name__}" if key in SECRET_OUTPUTS else repr(value)
+        problems.append(f"{key}: unexpected value {shown}")
         return None
     return value
+
+
+def _certificate(raw: dict[str, Any], problems: list[str]) -> str | None:
+    """`gatewayCertificate`: one PEM certificate (the public part only)."""
+    pem = _optional(raw, "gatewayCertificate", str, problems)
+    if pem is None:
+        return None
+    try:
+        ssl.PEM_cert_to_DER_cert(pem.strip())
+    except ValueError:
+        problems.append("gatewayCertificate: not a PEM certificate")
+        return None
+    return pem.strip() + "\n"
 
 
 def parse_outputs(raw: Any) -> StackOutputs:
@@ -122,6 +142,7 @@ def parse_outputs(raw: Any) -> StackOutputs:
     users = _parse_users(raw.get("keycloakUsers"), problems)
     realm = _optional(raw, "keycloakRealm", str, problems) or DEFAULT_REALM
     keycloak_url = _optional(raw, "keycloakUrl", str, problems)
+    certificate = _certificate(raw, problems)
 
     if problems:
         raise OutputsError("stack outputs are not what the program exports:\n  - " + "\n  - ".join(problems))
@@ -131,6 +152,7 @@ def parse_outputs(raw: Any) -> StackOutputs:
         workload_clusters=tuple(workloads),
         mgmt_server_endpoint=relay,
         gateway_endpoints={c: dict(gateways[c]) for c in workloads},
+        gateway_certificate=certificate,
         productpage_urls=dict(productpage_urls) if productpage_urls is not None else None,
         httpbin_url=_optional(raw, "httpbinUrl", str, problems),
         httpbin_cluster=_optional(raw, "httpbinCluster", str, problems),

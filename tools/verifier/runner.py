@@ -3,7 +3,8 @@
 Each check is retried every `interval` seconds until it passes or the run's deadline
 (`start + timeout`) passes; every check gets at least one attempt, so the whole run takes at most
 `timeout` plus one attempt per remaining check. A check that raises `Skipped` is reported SKIP
-with the reason, and is never counted as passed.
+with the reason, and is never counted as passed. A result's detail is redacted (`redact.py`) as it
+is made, so no token reaches the table, `--json`, `--junit` or `--report`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from .checks import Check, Failed, Probe, Skipped
+from .redact import redact
 from .verdicts import Verdict
 
 PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
@@ -27,6 +29,9 @@ class Result:
     status: str
     detail: str
     attempts: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "detail", redact(self.detail))
 
 
 def attempt(check: Check, probe: Probe) -> Verdict | str:

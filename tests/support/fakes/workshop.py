@@ -2,7 +2,9 @@
 
 It answers the way EXPECTED-BEHAVIOUR.md says the real thing does once every lab is applied, and
 each `Behaviour` field switches one of those answers to a wrong one, so a test can break exactly
-one lab. Only 127.0.0.1 and ephemeral ports; the HTTPS certificate is generated per run.
+one lab. Only 127.0.0.1 and ephemeral ports; the HTTPS certificate is generated per run, shaped
+like the program's (`CN=*`, no subject alternative name), and `outputs()` carries it as
+`gatewayCertificate`, as the program exports it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 REVIEWS_UNAVAILABLE = "Sorry, product reviews are currently unavailable for this book."
 CLIENT_ID = "gloo-client"
@@ -50,20 +52,34 @@ class Behaviour:
     waf: bool = True
     discovery: bool = True
     passwords: dict[str, str] = field(default_factory=lambda: {u: v["password"] for u, v in USERS.items()})
+    #: what a successful password grant answers instead of the usual tokens (user → JSON body)
+    grant_body: dict[str, dict[str, str]] = field(default_factory=dict)
     # observed
     solo_requests: int = 0
     get_requests: int = 0
+    #: every request: role (`keycloak`, `cluster1:https`…), method, path, Host and Authorization headers
+    seen: list[dict[str, str]] = field(default_factory=list)
 
 
-def self_signed(directory: Path) -> tuple[Path, Path]:
+def self_signed(directory: Path, common_name: str = "*", ip_san: str | None = None) -> tuple[Path, Path]:
+    """A self-signed server certificate as pulumi-tls makes the gateway's: `CN=*`, not a CA, server auth
+    (an IP address SAN only when asked for)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake gateway")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-            .sign(key, hashes.SHA256()))
+    builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+               .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+               .not_valid_after(now + datetime.timedelta(days=1))
+               .add_extension(x509.BasicConstraints(ca=False, path_length=None), True)
+               .add_extension(x509.KeyUsage(digital_signature=True, key_encipherment=True, content_commitment=False,
+                                            data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                            crl_sign=False, encipher_only=False, decipher_only=False), True)
+               .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False))
+    if ip_san:
+        builder = builder.add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(ip_san))]),
+                                        False)
+    cert = builder.sign(key, hashes.SHA256())
+    directory.mkdir(parents=True, exist_ok=True)
     cert_path, key_path = directory / "tls.crt", directory / "tls.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -81,6 +97,7 @@ class FakeWorkshop:
         self.lock = threading.Lock()
         self.servers: list[ThreadingHTTPServer] = []
         cert, key = self_signed(tls_dir)
+        self.certificate = cert.read_text()
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, key)
         self.keycloak = self._serve("keycloak", None)
@@ -140,6 +157,7 @@ class FakeWorkshop:
             "workloadClusters": list(self.clusters),
             "mgmtServerEndpoint": "127.0.0.1:9900",
             "gatewayEndpoints": self.endpoints,
+            "gatewayCertificate": self.certificate,
             "keycloakUrl": self.keycloak_url,
             "keycloakRealm": "master",
             "keycloakClientId": CLIENT_ID,
@@ -175,7 +193,14 @@ class _Handler(BaseHTTPRequestHandler):
     def b(self) -> Behaviour:
         return self.workshop.behaviour
 
+    def _observe(self) -> None:
+        with self.workshop.lock:
+            self.b.seen.append({"role": self.role, "method": self.command, "path": self.path,
+                                "host": self.headers.get("Host", ""),
+                                "authorization": self.headers.get("Authorization", "")})
+
     def do_POST(self) -> None:
+        self._observe()
         length = int(self.headers.get("Content-Length") or 0)
         form = urllib.parse.parse_qs(self.rfile.read(length).decode())
         field_ = {k: v[0] for k, v in form.items()}
@@ -187,10 +212,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(401, json.dumps({"error": "unauthorized_client"}), content_type="application/json")
         if user not in USERS or self.b.passwords.get(user) != field_.get("password"):
             return self._send(401, json.dumps({"error": "invalid_grant"}), content_type="application/json")
-        body = {"access_token": f"access-{user}", "id_token": f"id-{user}", "token_type": "Bearer"}
+        body = self.b.grant_body.get(user) or {"access_token": f"access-{user}", "id_token": f"id-{user}",
+                                               "token_type": "Bearer"}
         return self._send(200, json.dumps(body), content_type="application/json")
 
     def do_GET(self) -> None:
+        self._observe()
         if self.role == "keycloak":
             return self._keycloak()
         cluster, _, scheme = self.role.partition(":")
