@@ -1,4 +1,4 @@
-"""`python -m tools.local` against fake kind, docker, podman, kubectl, cloud-provider-kind, ps and pulumi on PATH
+"""`python3 -m tools local` against fake kind, docker, podman, kubectl, cloud-provider-kind, ps and pulumi on PATH
 (tests/support/fakes/local_host.py): the commands in order, a second `up` that changes nothing, `down` after a
 partial `up`, and the message of each missing prerequisite. No container engine needed.
 """
@@ -127,7 +127,7 @@ def test_up_shows_each_step_with_its_elapsed_time(machine: Machine) -> None:
     assert '      Set kubectl context to "kind-mgmt"' in machine.lines, "kind's own output is shown"
     assert re.search(r"^up: done in \d+\.\d s$", machine.out, re.MULTILINE)
     assert "pulumi up --config-file stacks/local.yaml" in machine.out
-    assert f"`python -m tools.local down` stops it with the clusters (or `kill {pid}`)" in machine.out
+    assert f"`python3 -m tools local down` stops it with the clusters (or `kill {pid}`)" in machine.out
 
 
 def test_a_second_up_changes_nothing_and_says_so(machine: Machine) -> None:
@@ -171,7 +171,7 @@ def test_down_after_a_partial_up_deletes_only_what_up_created(tmp_path: Path) ->
     try:
         assert m("up") == 1
         assert "      FAILED after" in m.out and "`kind create cluster --name …` exited with status 1" in m.out
-        assert "`python -m tools.local up` again carries on from here; `python -m tools.local down` removes what " \
+        assert "`python3 -m tools local up` again carries on from here; `python3 -m tools local down` removes what " \
                "was created." in m.lines
         assert without_ps(m.world.calls())[-2:] == [create("mgmt")[1], create("cluster1")[0]]
         assert m.state() == {"topology": "three", "clusters": ["mgmt", "cluster1"], "load_balancer": None,
@@ -250,25 +250,25 @@ def test_single_topology_and_no_second_topology_beside_it(machine: Machine) -> N
     assert machine("up", "--topology", "three") == 2
     assert machine.world.commands() == []
     assert ("- `up` created the single topology here (cluster1); the three topology does not go beside it\n"
-            "  fix: `python -m tools.local down` first, or `python -m tools.local up --topology single`") in machine.out
+            "  fix: `python3 -m tools local down` first, or `python3 -m tools local up --topology single`") in machine.out
     assert machine("down", "--topology", "three") == 2
     assert machine("status") == 0, machine.out
-    assert "python -m tools.local status --topology single (`up` created it: cluster1)" in machine.lines
+    assert "python3 -m tools local status --topology single (`up` created it: cluster1)" in machine.lines
     assert "  cluster1: exists (created by `up`); context kind-cluster1 answers, Kubernetes v1.26.15" in machine.lines
 
 
 def test_status_reports_each_cluster_and_the_load_balancer_support(machine: Machine) -> None:
     assert machine("status") == 1
-    assert machine.lines == ["python -m tools.local status --topology three", "  mgmt: missing", "  cluster1: missing",
+    assert machine.lines == ["python3 -m tools local status --topology three", "  mgmt: missing", "  cluster1: missing",
                              "  cluster2: missing",
-                             "  LoadBalancer support: cloud-provider-kind is not running (`python -m tools.local up` "
+                             "  LoadBalancer support: cloud-provider-kind is not running (`python3 -m tools local up` "
                              "starts it)", "  stack file stacks/local.yaml: missing"]
     assert machine("up") == 0
     pid = machine.state()["load_balancer"]["pid"]  # type: ignore[index]
     machine.world.clear_calls()
     assert machine("status") == 0
     assert machine.lines == [
-        "python -m tools.local status --topology three (`up` created it: mgmt, cluster1, cluster2)",
+        "python3 -m tools local status --topology three (`up` created it: mgmt, cluster1, cluster2)",
         "  mgmt: exists (created by `up`); context kind-mgmt answers, Kubernetes v1.26.15",
         "  cluster1: exists (created by `up`); context kind-cluster1 answers, Kubernetes v1.26.15",
         "  cluster2: exists (created by `up`); context kind-cluster2 answers, Kubernetes v1.26.15",
@@ -391,7 +391,7 @@ def test_a_kind_release_other_than_the_images_is_a_warning_not_a_problem(tmp_pat
 
 
 def test_the_module_runs_as_a_command_on_the_standard_library_alone() -> None:
-    """`python -m tools.local` is the entry point the README and the e2e workflow use; it must run before
+    """`python3 -m tools local` is the entry point the README and the e2e workflow use; it must run before
     `pulumi install` has made the virtualenv, so `-S` (no site-packages) must do."""
     done = subprocess.run([sys.executable, "-S", "-m", "tools.local", "down", "--topology", "bogus"], cwd=ROOT,
                           capture_output=True, text=True, check=False)
@@ -452,7 +452,7 @@ def test_a_state_file_up_did_not_write_changes_nothing(tmp_path: Path, state: di
     write_state(m, **state)
     assert m("down") == 2
     assert m.lines == ["1 problem; nothing was changed:",
-                       f"- .local/state.json is not what `python -m tools.local up` writes: {why}",
+                       f"- .local/state.json is not what `python3 -m tools local up` writes: {why}",
                        "  fix: if you did not edit it, delete what it lists by hand (`kind delete cluster --name …`) "
                        "and remove it"]
     assert m.world.calls() == []

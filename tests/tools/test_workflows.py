@@ -261,7 +261,7 @@ def test_e2e_makes_its_clusters_with_the_local_command() -> None:
     job = doc["jobs"]["e2e"]
     named = {step.get("name", step.get("uses", "")): step for step in job["steps"]}
     create = named["Create the mgmt, cluster1 and cluster2 clusters with LoadBalancer support"]
-    assert create["run"] == ('./venv/bin/python -m tools.local up --topology three '
+    assert create["run"] == ('python3 -m tools local up --topology three '
                              '${NODE_IMAGE:+--node-image "$NODE_IMAGE"}')
     assert create["env"] == {"NODE_IMAGE": "${{ inputs.node-image }}"}
     assert triggers(doc)["workflow_dispatch"]["inputs"]["node-image"]["default"] == ""
@@ -277,7 +277,7 @@ def test_e2e_makes_its_clusters_with_the_local_command() -> None:
     deploy = named["Deploy, verify, preview, destroy"]
     assert deploy["env"]["GMW_E2E_CONTEXTS"] == ",".join(c.context for c in THREE.clusters)
     status = named["The clusters' status and the cloud-provider-kind log"]
-    assert status["if"] == "always()" and "python -m tools.local status" in status["run"]
+    assert status["if"] == "always()" and "python3 -m tools local status" in status["run"]
     assert ".local/cloud-provider-kind.log" in status["run"]
     assert names.index("The clusters' status and the cloud-provider-kind log") < names.index(
         "Upload the verifier's table")

@@ -1,4 +1,4 @@
-"""`python -m tools.local up|down|status`: the plan of plan.py carried out step by step, each with its
+"""`python3 -m tools local up|down|status`: the plan of plan.py carried out step by step, each with its
 elapsed time. Exit status: 0 done (or nothing to do), 1 a step failed (or, for `status`, something is
 not up), 2 a prerequisite is missing (nothing was changed).
 """
@@ -25,7 +25,7 @@ from tools.local.plan import (
 from tools.local.prerequisites import TOOLS, Facts, Problem, problems, warnings
 from tools.local.topology import DEFAULT_TOPOLOGY, NODE_IMAGE, TOPOLOGIES, Topology
 
-PROG = "gmw local"
+PROG = "python3 -m tools local"  # runs before the venv (and gmw) exists
 
 
 def duration(seconds: float) -> str:

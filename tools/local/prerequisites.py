@@ -102,7 +102,7 @@ def problems(facts: Facts, topology: Topology, state: State) -> list[Problem]:
         found.append(Problem(
             f"`up` created the {state.topology} topology here ({', '.join(state.clusters) or 'its clusters'}); "
             f"the {topology.name} topology does not go beside it",
-            f"`python -m tools.local down` first, or `python -m tools.local up --topology {state.topology}`"))
+            f"`python3 -m tools local down` first, or `python3 -m tools local up --topology {state.topology}`"))
     if facts.engine is None:
         found.append(Problem("no container engine: neither docker nor podman is on PATH",
                              "install Docker (https://docs.docker.com/engine/install/) or Podman "

@@ -97,7 +97,7 @@ THREE = Topology(
     workloads=("cluster1", "cluster2"),
     stack_file="stacks/local.yaml",
     story=(
-        "The whole workshop on three local kind clusters, as `python -m tools.local up` creates them:",
+        "The whole workshop on three local kind clusters, as `python3 -m tools local up` creates them:",
         "mgmt, cluster1 and cluster2, reached through kind's contexts kind-mgmt, kind-cluster1 and",
         "kind-cluster2; LoadBalancer Services get addresses from cloud-provider-kind. `up` writes this",
         "file exactly like this.",
@@ -110,7 +110,7 @@ SINGLE = Topology(
     workloads=("cluster1",),
     stack_file="stacks/local-single.yaml",
     story=(
-        "The whole workshop on one local kind cluster, as `python -m tools.local up --topology single`",
+        "The whole workshop on one local kind cluster, as `python3 -m tools local up --topology single`",
         "creates it: cluster1 (context kind-cluster1) is the management cluster and the only workload",
         "cluster, like the workshop's MGMT=cluster1 case; LoadBalancer Services get addresses from",
         "cloud-provider-kind. `up` writes this file exactly like this.",

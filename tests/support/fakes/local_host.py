@@ -1,4 +1,4 @@
-"""Stand-ins for what `python -m tools.local` runs: `kind`, `docker`, `podman`, `kubectl`, `cloud-provider-kind`,
+"""Stand-ins for what `python3 -m tools local` runs: `kind`, `docker`, `podman`, `kubectl`, `cloud-provider-kind`,
 `ps` and `pulumi`, executables answering from one JSON world and logging every call.
 
 `install(bin_dir, world)` writes the world (`world.json`) and one wrapper per tool into `bin_dir`;
