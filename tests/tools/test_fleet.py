@@ -305,6 +305,30 @@ def test_the_readme_names_the_identity_each_kubeconfig_secret_carries(tmp_path: 
                                                      "gloo-mesh-workshop-deployer-dev-cluster1"}}}
 
 
+def test_only_the_identities_on_a_cluster_with_a_gloo_chart_are_cluster_admin_equivalent(tmp_path: Path) -> None:
+    assert main(["render", "dev", "--out", str(tmp_path / "default")]) == 0
+    headers = {p.relative_to(tmp_path / "default").as_posix(): p.read_text().split("\napiVersion:")[0]
+               for p in (tmp_path / "default" / "rbac").rglob("*.yaml")}
+    admin = sorted(name for name, text in headers.items() if "is cluster-admin-equivalent on" in text)
+    assert admin == ["rbac/dev-cluster1/rbac-cluster1.yaml", "rbac/dev-cluster2/rbac-cluster2.yaml",
+                     "rbac/dev-management/rbac-mgmt.yaml"]
+    assert "cluster-admin-equivalent" in (tmp_path / "default" / "README.md").read_text()
+    assert main(["render", "dev", "--out", str(tmp_path / "reduced"), "--charts-rbac-preinstalled"]) == 0
+    rbac_files = sorted(p.relative_to(tmp_path / "reduced").as_posix()
+                        for p in (tmp_path / "reduced" / "rbac").rglob("*") if p.is_file())
+    assert rbac_files == ["rbac/dev-cluster1/rbac-cluster1-charts.sh", "rbac/dev-cluster1/rbac-cluster1.yaml",
+                          "rbac/dev-cluster1/rbac-mgmt.yaml", "rbac/dev-cluster2/rbac-cluster2-charts.sh",
+                          "rbac/dev-cluster2/rbac-cluster2.yaml", "rbac/dev-cluster2/rbac-mgmt.yaml",
+                          "rbac/dev-management/rbac-mgmt-charts.sh", "rbac/dev-management/rbac-mgmt.yaml"]
+    for name in rbac_files:
+        text = (tmp_path / "reduced" / name).read_text()
+        assert "cluster-admin-equivalent" not in text, name
+        if name.endswith(".yaml"):
+            verbs = {v for d in yaml.safe_load_all(text) if d["kind"] in ("ClusterRole", "Role")
+                     for rule in d["rules"] for v in rule["verbs"]}
+            assert "escalate" not in verbs, name
+
+
 def test_the_default_workspace_image_has_a_pulumi_cli_the_operator_and_the_program_accept() -> None:
     from components.core.rotation import MIN_CLI_FOR_TRIGGER
     from tools.fleet.spec import DEFAULT_WORKSPACE_IMAGE, OPERATOR_MIN_CLI_FOR_JSON_CONFIG

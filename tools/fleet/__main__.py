@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     render_cmd = commands.add_parser("render", help="write every stack's config file and the operator manifests")
     render_cmd.add_argument("fleet", help="fleet name (dev → fleets/dev.yaml) or a fleet file")
     render_cmd.add_argument("--out", type=Path, required=True, help="directory to write to")
+    render_cmd.add_argument("--charts-rbac-preinstalled", action="store_true",
+                            help="a cluster admin pre-installs the charts' RBAC (rbac/<stack>/rbac-<cluster>-charts.sh): "
+                                 "no deploy identity gets escalate/bind, none is cluster-admin-equivalent")
     check_cmd = commands.add_parser("check", help="prove the fleet equivalent to one stack, its secrets, isolation "
                                                   "and per-stack credentials")
     check_cmd.add_argument("fleet", help="fleet name (dev → fleets/dev.yaml) or a fleet file")
@@ -54,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         fleet = load_fleet(args.fleet)
         if args.command == "render":
-            written = render(fleet, args.out)
+            written = render(fleet, args.out, args.charts_rbac_preinstalled)
             print(f"rendered fleet {fleet.name}: {len(fleet.stacks)} stacks, {len(written)} files in {args.out}")
             return 0
         problems = check(fleet)

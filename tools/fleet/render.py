@@ -8,6 +8,9 @@ rbac-<cluster>.yaml`: the least privilege each stack's identity needs on each cl
 long-lived token Secret for it (the stack's kubeconfig Secret for that cluster carries that token);
 and `DIR/README.md` with the Secrets to create first, each naming the identity it carries. Each stack's config is validated by the
 program's own config check before anything is written. The same fleet file gives byte-identical files.
+With `--charts-rbac-preinstalled` (`charts_rbac_preinstalled`), each identity on a cluster with a Gloo
+chart gets no `escalate`/`bind` and `DIR/rbac/<stack>/rbac-<cluster>-charts.sh` is the admin's step
+first (`tools.render.charts_rbac_script`); without it those identities are cluster-admin-equivalent.
 DIR is new, empty or an earlier render's: a file the render did not write is never overwritten or
 removed, and a later render removes the files of a stack the fleet no longer has (`tools/output_dir.py`).
 """
@@ -22,6 +25,8 @@ import yaml
 from components.core.config import ConfigError, parse_settings
 from tools import rbac
 from tools.output_dir import write_tree
+from tools.render import rbac_files
+from tools.simulate import Simulation
 
 from .check import evaluate_stacks
 from .operator import identity_manifests, referenced_secrets, stack_manifest
@@ -72,7 +77,14 @@ Stacks: {', '.join(f'`{fleet.qualified(s)}`' for s in fleet.stacks)}.
 """
 
 
-def render(fleet: Fleet, out: Path) -> list[Path]:
+def stack_rbac_files(sim: Simulation, stack: str, charts_rbac_preinstalled: bool) -> dict[str, str]:
+    """`rbac/<stack>/…`: the stack's identity on each cluster it reaches, with its token Secret."""
+    identity = stack_identity(stack)
+    files = rbac_files(sim, stack, identity, charts_rbac_preinstalled, extra=[token_secret(identity)])
+    return {f"rbac/{stack}/{name}": text for name, text in files.items()}
+
+
+def render(fleet: Fleet, out: Path, charts_rbac_preinstalled: bool = False) -> list[Path]:
     configs = stack_configs(fleet)
     validate(fleet, configs)
     files: dict[str, str] = {"README.md": readme(fleet)}
@@ -80,10 +92,7 @@ def render(fleet: Fleet, out: Path) -> list[Path]:
         files[f"stacks/{stack}.yaml"] = stack_file_text(fleet, stack, config)
         files[f"operator/stack-{stack}.yaml"] = _yaml([stack_manifest(fleet, stack, config)])
     for stack, sim in evaluate_stacks(fleet).items():
-        identity = stack_identity(stack)
-        for cluster in rbac.clusters(sim):
-            files[f"rbac/{stack}/rbac-{cluster}.yaml"] = (rbac.header(sim, cluster, stack, identity) + _yaml(
-                [*rbac.documents(sim, cluster, identity), token_secret(identity)]))
+        files.update(stack_rbac_files(sim, stack, charts_rbac_preinstalled))
     files["operator/identity.yaml"] = _yaml(identity_manifests(fleet))
     files["operator/kustomization.yaml"] = _yaml([{
         "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
