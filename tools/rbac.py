@@ -15,7 +15,11 @@ What a stack needs on a cluster, and why (`Need.reason`):
   `list`, `update`, `delete`), and what the chart templates, stated per release in
   `CHART_OBJECTS` (not derived: there is no chart here to render). A chart that templates
   ClusterRoles or Roles needs `escalate` and `bind` on them, because the API server only lets an
-  identity create a role granting, or a binding to, permissions it holds itself otherwise.
+  identity create a role granting, or a binding to, permissions it holds itself otherwise. That
+  makes the identity cluster-admin-equivalent (`cluster_admin_equivalent`): it can grant itself
+  anything. With `charts_rbac_preinstalled`, a cluster admin installs the charts' RBAC first
+  (`tools.render.charts_rbac_script`), Helm adopts it, and the identity only reads those kinds:
+  no `escalate`, and `bind` only on the roles the stack's own bindings name.
 
 Namespaced needs go into one Role per namespace, cluster-scoped ones into a ClusterRole; one
 ServiceAccount is bound to all of them. `documents(sim, cluster)` is the YAML `tools.render` writes
@@ -111,7 +115,7 @@ class ChartObjects:
     basis: str
 
 
-_RBAC_KINDS = ("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
+RBAC_KINDS = ("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
 #: Per release of this program, the kinds its chart templates with the values the program sets.
 #: Stated, not derived: the program never renders a chart, and the charts are not at hand here. It is
 #: conservative: kinds we could not rule out are in (a permission too many fails nothing; one too few
@@ -120,21 +124,21 @@ CHART_OBJECTS: dict[str, ChartObjects] = {
     ENTERPRISE_CHART: ChartObjects(
         ENTERPRISE_CHART, "2.2.6",
         ("ServiceAccount", "Secret", "ConfigMap", "Service", "Deployment", "DaemonSet", "PersistentVolumeClaim",
-         *_RBAC_KINDS, "CustomResourceDefinition"),
+         *RBAC_KINDS, "CustomResourceDefinition"),
         "management server, UI, Redis, Prometheus, metrics gateway (Deployments, Services, ConfigMaps, service "
         "accounts, their RBAC), the metrics collector (DaemonSet), the license Secret, the Gloo CRDs (crds/ of "
         "the gloo-mesh-crds subchart); a Prometheus volume claim not ruled out",
     ),
     AGENT_CHART: ChartObjects(
         AGENT_CHART, "2.2.6",
-        ("ServiceAccount", "Secret", "ConfigMap", "Service", "Deployment", "DaemonSet", *_RBAC_KINDS,
+        ("ServiceAccount", "Secret", "ConfigMap", "Service", "Deployment", "DaemonSet", *RBAC_KINDS,
          "CustomResourceDefinition"),
         "the agent (Deployment, Service, service account, its RBAC), the metrics collector (DaemonSet, "
         "ConfigMap), the Gloo, ext-auth and rate-limiter CRDs (crds/ of its subcharts)",
     ),
     ADDONS_RELEASE: ChartObjects(
         AGENT_CHART, "2.2.6",
-        ("ServiceAccount", "Secret", "ConfigMap", "Service", "Deployment", *_RBAC_KINDS,
+        ("ServiceAccount", "Secret", "ConfigMap", "Service", "Deployment", *RBAC_KINDS,
          "CustomResourceDefinition"),
         "the gloo-mesh-agent chart with the agent off: ext-auth-service, rate-limiter with its Redis and the "
         "portal server (Deployments, Services, ConfigMaps, Secrets, service accounts, their RBAC); Helm "
@@ -185,17 +189,30 @@ def chart_objects(release_name: str) -> ChartObjects:
     return CHART_OBJECTS[release_name]
 
 
-def _release(record: Record) -> list[Need]:
+def _chart_verbs(kind_name: str, charts_rbac_preinstalled: bool) -> tuple[str, ...]:
+    """What Helm does to the objects of a kind its chart templates. Pre-installed RBAC is only read:
+    Helm looks up each object it would create and adopts it (its ownership labels and annotations
+    match) without a write when it is unchanged."""
+    if kind_name == "CustomResourceDefinition":
+        return CRD_VERBS
+    if charts_rbac_preinstalled and kind_name in RBAC_KINDS:
+        return READ_VERBS
+    return DECLARED_VERBS
+
+
+def _release(record: Record, charts_rbac_preinstalled: bool = False) -> list[Need]:
     name, namespace = str(record.inputs.get("name")), str(record.inputs.get("namespace"))
     objects = chart_objects(name)
     what = f"Helm release {name}"
     needs = [Need(namespace, "", "secrets", verb, None, f"{what}: release records") for verb in HELM_STORAGE_VERBS]
     for kind_name in objects.kinds:
         kind = api_kind(kind_name)
-        verbs = CRD_VERBS if kind_name == "CustomResourceDefinition" else DECLARED_VERBS
+        preinstalled = charts_rbac_preinstalled and kind_name in RBAC_KINDS
         needs += [Need(namespace if kind.namespaced else None, kind.group, kind.resource, verb, None,
-                       f"{what}: chart templates {kind_name}") for verb in verbs]
-        if kind_name in ("ClusterRole", "Role"):
+                       f"{what}: chart's {kind_name}s, pre-installed by an admin" if preinstalled
+                       else f"{what}: chart templates {kind_name}")
+                  for verb in _chart_verbs(kind_name, charts_rbac_preinstalled)]
+        if kind_name in ("ClusterRole", "Role") and not preinstalled:
             needs += [Need(namespace if kind.namespaced else None, kind.group, kind.resource, verb, None,
                            f"{what}: chart's own {kind_name}s") for verb in ROLE_GRANT_VERBS]
         for watched in AWAIT_WATCHES.get(kind_name, ()):
@@ -209,14 +226,15 @@ def is_kubernetes(record: Record) -> bool:
     return record.custom and record.type.startswith("kubernetes:") and record.cluster is not None
 
 
-def needs(records: Iterable[Record], cluster: str) -> list[Need]:
-    """Every permission the stack's records need on `cluster`, with the reason for each."""
+def needs(records: Iterable[Record], cluster: str, charts_rbac_preinstalled: bool = False) -> list[Need]:
+    """Every permission the stack's records need on `cluster`, with the reason for each (with
+    `charts_rbac_preinstalled`: the charts' RBAC installed by an admin beforehand)."""
     found: list[Need] = []
     for record in records:
         if record.cluster != cluster or not is_kubernetes(record):
             continue
         if record.type == HELM_RELEASE:
-            found += _release(record)
+            found += _release(record, charts_rbac_preinstalled)
         elif record.read:
             found += _read(record)
         else:
@@ -261,11 +279,12 @@ def rules(found: Iterable[Need]) -> list[Rule]:
                   key=lambda r: (r.namespace is not None, r.namespace or "", r.group, r.resource, r.names))
 
 
-def documents(sim: Simulation, cluster: str, identity: str = DEPLOYER) -> list[dict[str, Any]]:
+def documents(sim: Simulation, cluster: str, identity: str = DEPLOYER,
+              charts_rbac_preinstalled: bool = False) -> list[dict[str, Any]]:
     """The ServiceAccount, ClusterRole and Roles (each with its binding) for `cluster`, and the
     namespaces the stack declares that hold a Role (see `header`). `identity` names the
     ServiceAccount, roles and bindings: one per stack where several stacks deploy to one cluster."""
-    all_rules = rules(needs(sim.records, cluster))
+    all_rules = rules(needs(sim.records, cluster, charts_rbac_preinstalled))
     declared_namespaces = {r.k8s_name for r in sim.select("Namespace", cluster=cluster)}
     subject = {"kind": "ServiceAccount", "name": identity, "namespace": DEPLOYER_NAMESPACE}
     docs: list[dict[str, Any]] = [
@@ -304,15 +323,81 @@ def version_warnings(sim: Simulation, cluster: str | None = None) -> list[str]:
     return sorted(set(warnings))
 
 
-def header(sim: Simulation, cluster: str, stack: str, identity: str = DEPLOYER) -> str:
-    """The comment at the top of `rbac-<cluster>.yaml`: how to use it, and what is stated rather than derived."""
+def cluster_admin_equivalent(found: Iterable[Rule]) -> bool:
+    """Whether the rules let the identity grant itself anything on the cluster: `escalate` or `bind` on
+    any ClusterRole (with `escalate` it writes a ClusterRole with every permission; with `bind` it binds
+    one, cluster-admin included)."""
+    return any(r.namespace is None and r.group == RBAC_GROUP and r.resource == "clusterroles" and not r.names
+               and set(r.verbs) & set(ROLE_GRANT_VERBS) for r in found)
+
+
+def secret_readers(found: Iterable[Need]) -> dict[str, list[str]]:
+    """Per namespace where the identity may list Secrets of any name (so read every Secret there):
+    why, from the needs' reasons."""
+    why: dict[str, set[str]] = defaultdict(set)
+    for need in found:
+        if need.resource == "secrets" and need.group == "" and need.verb == "list" and need.name is None \
+                and need.namespace is not None:
+            why[need.namespace].add("Helm's release records and the charts' own Secrets" if "Helm release" in
+                                    need.reason else "the Secrets the stack declares")
+    return {namespace: sorted(reasons) for namespace, reasons in sorted(why.items())}
+
+
+def _secret_lines(found: list[Need]) -> list[str]:
+    readers = secret_readers(found)
+    if not readers:
+        return []
+    return [
+        "It can read every Secret in these namespaces (`list`/`watch` on Secrets of any name):",
+        *(f"  {namespace}: {'; '.join(why)}" for namespace, why in readers.items()),
+        "Not narrower: Kubernetes limits neither `create` nor a `list`/`watch` without a name selector to",
+        "names; pulumi-kubernetes waits on each object it declares or deletes with an informer over the",
+        "kind in the namespace (no selector); Helm lists its release records by label, and a chart names",
+        "its own Secrets. `get`, `update`, `patch` and `delete` of the stack's own Secrets are by name.",
+    ]
+
+
+def _chart_rbac_lines(cluster: str, admin: bool, charts_rbac_preinstalled: bool, binds: list[str]) -> list[str]:
+    if admin:
+        return [
+            f"This identity is cluster-admin-equivalent on `{cluster}`: the charts template ClusterRoles and",
+            "their bindings, so it holds `escalate` and `bind` on every ClusterRole and `create` on",
+            "ClusterRoleBindings, and can grant itself any permission on this cluster. This is least",
+            "privilege for what the stack deploys, not a reduction from cluster-admin. For one, render",
+            f"with --charts-rbac-preinstalled; an admin then runs rbac-{cluster}-charts.sh first",
+            "(docs/security.md).",
+        ]
+    if not charts_rbac_preinstalled:
+        return []
+    bound = f"`bind` only on {', '.join(binds)} (the stack's own bindings)" if binds else "no `bind`"
+    return [
+        "The charts' RBAC is pre-installed (--charts-rbac-preinstalled): after applying this file, before",
+        "the first `pulumi up`, after a `pulumi destroy` and before every chart upgrade, a cluster admin runs",
+        f"  sh rbac-{cluster}-charts.sh <{cluster}>",
+        "which applies the ClusterRoles, ClusterRoleBindings, Roles and RoleBindings the charts template,",
+        "for Helm to adopt. This identity only reads those kinds:",
+        f"no `escalate`, {bound}.",
+    ]
+
+
+def header(sim: Simulation, cluster: str, stack: str, identity: str = DEPLOYER,
+           charts_rbac_preinstalled: bool = False) -> str:
+    """The comment at the top of `rbac-<cluster>.yaml`: how to use it, whether it is cluster-admin-equivalent,
+    which Secrets it can read, and what is stated rather than derived."""
     releases = sim.select(HELM_RELEASE, cluster=cluster)
+    found = needs(sim.records, cluster, charts_rbac_preinstalled)
+    all_rules = rules(found)
+    binds = sorted({n.name for n in found if n.verb == "bind" and n.name is not None})
+    scope = [*_chart_rbac_lines(cluster, cluster_admin_equivalent(all_rules),
+                                charts_rbac_preinstalled and bool(releases), binds),
+             *_secret_lines(found)]
     lines = [
         f"Least privilege for `pulumi up` / `pulumi destroy` of stack `{stack}` on cluster `{cluster}`",
         "(tools/rbac.py; docs/security.md). A cluster admin applies it once:",
         f"  kubectl --context <{cluster}> apply -f rbac-{cluster}.yaml",
         f"and the deploy runs as ServiceAccount {DEPLOYER_NAMESPACE}/{identity} (a kubeconfig with its token).",
         "",
+        *([*scope, ""] if scope else []),
         "The namespaces below that the stack declares are created here too, so their Roles can be bound",
         "before the first deploy. The stack adopts them: its providers upsert existing objects (config",
         "upsertExistingObjects, on by default); with it set false the first `pulumi up` fails on them.",
@@ -325,8 +410,7 @@ def header(sim: Simulation, cluster: str, stack: str, identity: str = DEPLOYER) 
                          f"{chart_objects(str(r.inputs.get('name'))).version}" for r in releases})
         lines += [
             "What each Helm release's chart templates is stated, not derived (tools/rbac.py CHART_OBJECTS,",
-            f"for {', '.join(stated)}). The charts template ClusterRoles: this identity holds `escalate`",
-            "and `bind` on roles, so it can grant permissions it does not hold itself (docs/security.md).",
+            f"for {', '.join(stated)}).",
         ]
         lines += [f"WARNING: {w}" for w in version_warnings(sim, cluster)]
     return "".join(f"# {line}".rstrip() + "\n" for line in lines)

@@ -18,7 +18,10 @@ Evaluates the stack's config through the real program under the Pulumi mock runt
 - `outputs.json`: the stack outputs;
 - `policy.md`: the policy rules (`policy/rules/`, the same as the CrossGuard pack) over the stack;
 - `rbac-<cluster>.yaml` per cluster: the least-privilege ServiceAccount, ClusterRole and Roles that
-  `pulumi up` / `pulumi destroy` of the stack need there (`tools/rbac.py`, docs/security.md).
+  `pulumi up` / `pulumi destroy` of the stack need there (`tools/rbac.py`, docs/security.md). On a
+  cluster with a Gloo chart it is cluster-admin-equivalent (its header says so) unless rendered with
+  `--charts-rbac-preinstalled`, which also writes `rbac-<cluster>-charts.sh`: what a cluster admin
+  runs first, applying the charts' own RBAC (`charts_rbac_script`).
 
 The folder may be new or empty, or one an earlier render wrote: the render records what it wrote
 (`tools/output_dir.py`) and never overwrites or removes a file it did not write.
@@ -34,7 +37,7 @@ import argparse
 import json
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -203,7 +206,75 @@ def summary(sim: Simulation, stack: str, fake_license: bool) -> str:
     return "\n".join(lines)
 
 
-def render(stack: str, out: Path) -> Simulation:
+#: The kinds `charts_rbac_script` takes from a chart's templates: what only an admin may create.
+CHARTS_RBAC_SELECT = " or ".join(f'.kind == "{kind}"' for kind in rbac.RBAC_KINDS)
+
+
+def charts_rbac_script(sim: Simulation, cluster: str, stack: str) -> str | None:
+    """`rbac-<cluster>-charts.sh` (None without a Helm release there): for `--charts-rbac-preinstalled`,
+    the admin step. The program never renders a chart, so it cannot list the charts' RBAC objects; the
+    script renders each release with `helm template` and its values (secrets and values only known after
+    a deploy as stand-ins), keeps the RBAC kinds, adds the ownership labels and annotations Helm adopts an
+    existing object by and `helm.sh/resource-policy: keep` (so `pulumi destroy`, which uninstalls the
+    release, leaves them to the admin), and applies them."""
+    releases = sorted(sim.select(HELM_RELEASE, cluster=cluster), key=lambda r: str(r.inputs.get("name")))
+    if not releases:
+        return None
+    lines = [
+        "#!/bin/sh",
+        f"# The charts' RBAC for stack `{stack}` on cluster `{cluster}` (tools.render --charts-rbac-preinstalled,",
+        "# docs/security.md). A cluster admin runs it after applying rbac-<cluster>.yaml, before the first",
+        "# `pulumi up`, after a `pulumi destroy` and before every chart upgrade:",
+        f"#   sh rbac-{cluster}-charts.sh <admin context for {cluster}>",
+        "# It renders each Helm release of the stack with `helm template`, keeps the ClusterRoles,",
+        "# ClusterRoleBindings, Roles and RoleBindings, marks them as the release's (Helm then adopts them",
+        "# instead of creating them, so the deploy identity needs no `escalate` or `bind`) and as kept on",
+        "# uninstall, and applies them. Values marked [secret] or [known after deploy] are stand-ins; the",
+        "# charts' RBAC is not expected to depend on them. Needs helm 3, yq 4 (mikefarah) and kubectl.",
+        "set -eu",
+        f'context="${{1:?usage: sh rbac-{cluster}-charts.sh KUBE_CONTEXT}}"',
+        "# The cluster's version, for what the charts render by capabilities (`helm template` has no cluster).",
+        """kube_version=$(kubectl --context "$context" version -o json | yq -p json '.serverVersion.gitVersion')""",
+        'values=$(mktemp)',
+        """trap 'rm -f "$values"' EXIT""",
+    ]
+    for record in releases:
+        spec = release(record)
+        name, namespace = spec["name"], spec["namespace"]
+        select = (f"select({CHARTS_RBAC_SELECT})"
+                  f' | .metadata.labels["app.kubernetes.io/managed-by"] = "Helm"'
+                  f' | .metadata.annotations["meta.helm.sh/release-name"] = "{name}"'
+                  f' | .metadata.annotations["meta.helm.sh/release-namespace"] = "{namespace}"'
+                  ' | .metadata.annotations["helm.sh/resource-policy"] = "keep"')
+        lines += [
+            "",
+            f"# {name}: chart {spec['chart']} {spec['version']} in namespace {namespace}",
+            """cat > "$values" <<'END_OF_VALUES'""",
+            yaml.safe_dump(spec["values"], sort_keys=True, default_flow_style=False).rstrip("\n"),
+            "END_OF_VALUES",
+            f"helm template {name} {spec['chart']} --repo {spec['repository']} --version {spec['version']} \\",
+            f'  --namespace {namespace} --kube-version "$kube_version" --values "$values" \\',
+            f"  | yq '{select}' \\",
+            f'  | kubectl --context "$context" apply --namespace {namespace} -f -',
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def rbac_files(sim: Simulation, stack: str, identity: str = rbac.DEPLOYER, charts_rbac_preinstalled: bool = False,
+               extra: Sequence[dict[str, Any]] = ()) -> dict[str, str]:
+    """`rbac-<cluster>.yaml` per cluster the stack reaches (its documents, then `extra`) and, with
+    `charts_rbac_preinstalled`, `rbac-<cluster>-charts.sh` where it installs a chart."""
+    files: dict[str, str] = {}
+    for cluster in rbac.clusters(sim):
+        docs = [*rbac.documents(sim, cluster, identity, charts_rbac_preinstalled), *extra]
+        files[f"rbac-{cluster}.yaml"] = rbac.header(sim, cluster, stack, identity, charts_rbac_preinstalled) + dump_all(docs)
+        script = charts_rbac_script(sim, cluster, stack) if charts_rbac_preinstalled else None
+        if script:
+            files[f"rbac-{cluster}-charts.sh"] = script
+    return files
+
+
+def render(stack: str, out: Path, charts_rbac_preinstalled: bool = False) -> Simulation:
     path = stack_file(stack)
     raw = stack_config(path)
     redactor = secrets.Redactor()
@@ -227,8 +298,7 @@ def render(stack: str, out: Path) -> Simulation:
     files["summary.md"] = summary(sim, stack, fake_license)
     files["outputs.json"] = json.dumps(redact(sim.outputs), indent=2, sort_keys=True) + "\n"
     files["policy.md"] = report(check_simulation(sim), stack)
-    for cluster in rbac.clusters(sim):
-        files[f"rbac-{cluster}.yaml"] = rbac.header(sim, cluster, stack) + dump_all(rbac.documents(sim, cluster))
+    files.update(rbac_files(sim, stack, charts_rbac_preinstalled=charts_rbac_preinstalled))
     write_tree(out, {name: redactor.scrub(text) for name, text in files.items()})
     return sim
 
@@ -237,6 +307,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=prog("render"), description=__doc__.split("\n\n")[0])
     parser.add_argument("stack", help="stack name (dev → Pulumi.dev.yaml) or a stack config file (stacks/x.yaml)")
     parser.add_argument("--out", type=Path, required=True, help="directory to write the render to")
+    parser.add_argument("--charts-rbac-preinstalled", action="store_true",
+                        help="a cluster admin pre-installs the charts' RBAC (rbac-<cluster>-charts.sh): the deploy "
+                             "identity gets no escalate/bind, so it is not cluster-admin-equivalent")
     args = parser.parse_args(argv)
     path = stack_file(args.stack)
     if not path.is_file():
@@ -245,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     redactor = secrets.Redactor()
     try:
         redactor.add_config(stack_config(path))
-        sim = render(args.stack, args.out)
+        sim = render(args.stack, args.out, args.charts_rbac_preinstalled)
     except ConfigError as error:
         print(redactor.scrub(f"error: {path.name}: {error}"), file=sys.stderr)
         return 2

@@ -9,8 +9,9 @@ import yaml
 
 from tests.support.fleet_files import fleet_doc, fleet_problems
 from tools.fleet.__main__ import main
-from tools.fleet.operator import identity_manifests, stack_manifest
+from tools.fleet.operator import identity_manifests, referenced_secrets, stack_manifest
 from tools.fleet.spec import (
+    Fleet,
     load_fleet,
     parse_fleet,
     single_stack_config,
@@ -66,10 +67,12 @@ def test_source_backend_and_secrets_are_checked() -> None:
                                      secrets={}, backend={"url": "s3://bucket"}))
     assert any(p.startswith("source.branch: the operator runs every stack") for p in found)
     assert "secrets.licenseKey: required, a Kubernetes Secret reference {name: ..., key: ...}" in found
-    assert "secrets.configPassphrase: a self-managed backend needs it, or backend.secretsProvider" in found
+    assert "secrets.configPassphrase: a self-managed backend needs it (or each stack's own configPassphrase), or " \
+           "backend.secretsProvider" in found
     assert "operator: expected a mapping, got 'gloo-mesh-fleet'" in fleet_problems(fleet_doc(operator="gloo-mesh-fleet"))
     cloud = fleet_problems(fleet_doc(secrets={"licenseKey": {"name": "l", "key": "k"}}))
-    assert cloud == ["secrets.pulumiAccessToken: required, a Kubernetes Secret reference {name: ..., key: ...}"]
+    assert cloud == ["secrets.pulumiAccessToken: required (the token of each stack whose cluster gives no "
+                     "pulumiAccessToken of its own), a Kubernetes Secret reference {name: ..., key: ...}"]
 
 
 def test_bad_program_config_in_a_fleet_is_reported_per_stack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) \
@@ -150,7 +153,7 @@ def test_a_stack_mounts_the_kubeconfigs_of_the_clusters_it_reaches_and_no_other(
     fleet = load_fleet("dev")
     manifest = stack_manifest(fleet, "dev-cluster2", stack_configs(fleet)["dev-cluster2"])
     pod = manifest["spec"]["workspaceTemplate"]["spec"]["podTemplate"]["spec"]
-    assert [v["secret"]["secretName"] for v in pod["volumes"]] == ["kubeconfig-mgmt", "kubeconfig-cluster2"]
+    assert [v["secret"]["secretName"] for v in pod["volumes"]] == ["kubeconfig-mgmt-as-cluster2", "kubeconfig-cluster2"]
     config = manifest["spec"]["config"]
     assert config["gloo-mesh-workshop:mgmtKubeconfig"] == "/var/run/gloo-mesh-workshop/kubeconfigs/mgmt/config"
     assert config["gloo-mesh-workshop:workloadKubeconfigs"] == [
@@ -186,16 +189,144 @@ def test_each_stack_has_its_own_least_privilege_identity_on_the_management_clust
     assert next(d for d in docs if d["kind"] == "ClusterRole")["rules"] == []
 
 
-def test_a_workload_stack_can_reach_the_management_cluster_with_its_own_kubeconfig() -> None:
+# --- each stack's own credentials (docs/fleet.md) -----------------------------------------------------
+
+def _mounted(fleet: Fleet, stack: str) -> list[str]:
+    spec = stack_manifest(fleet, stack, stack_configs(fleet)[stack])["spec"]
+    return [v["secret"]["secretName"] for v in spec["workspaceTemplate"]["spec"]["podTemplate"]["spec"]["volumes"]]
+
+
+def test_no_workload_stack_mounts_the_management_stacks_kubeconfig() -> None:
+    # The management stack's kubeconfig for mgmt can read its relay Secrets and act as it: a workload stack
+    # reaches mgmt with a Secret of its own, with its own identity there (rbac/<stack>/rbac-mgmt.yaml).
+    fleet = load_fleet("dev")
+    mounted = {stack: _mounted(fleet, stack) for stack in fleet.stacks}
+    assert mounted == {"dev-management": ["kubeconfig-mgmt"],
+                       "dev-cluster1": ["kubeconfig-mgmt-as-cluster1", "kubeconfig-cluster1"],
+                       "dev-cluster2": ["kubeconfig-mgmt-as-cluster2", "kubeconfig-cluster2"]}
+
+
+def test_a_workload_stack_without_its_own_management_kubeconfig_is_refused_naming_the_key() -> None:
     doc = fleet_doc()
-    doc["workloadClusters"][1]["managementKubeconfigSecret"] = {"name": "kubeconfig-mgmt-as-cluster2", "key": "config"}
+    del doc["workloadClusters"][0]["managementKubeconfigSecret"]
+    assert fleet_problems(doc) == [
+        "workloadClusters[0].managementKubeconfigSecret: required: stack dev-cluster1 reaches cluster mgmt and needs "
+        "a kubeconfig Secret of its own there, {name: ..., key: ...}, with the token of its deploy identity "
+        "gloo-mesh-workshop-deployer-dev-cluster1 (rbac/dev-cluster1/rbac-mgmt.yaml); no stack uses another "
+        "stack's Secret (docs/fleet.md)"]
+
+
+def test_every_cluster_a_stack_reaches_needs_its_kubeconfig_secret() -> None:
+    doc = fleet_doc()
+    del doc["management"]["kubeconfigSecret"]
+    del doc["workloadClusters"][1]["kubeconfigSecret"]
+    found = fleet_problems(doc)
+    assert [p.split(": ")[0] for p in found] == ["management.kubeconfigSecret", "workloadClusters[1].kubeconfigSecret"]
+    assert "stack dev-management reaches cluster mgmt" in found[0] and "stack dev-cluster2 reaches cluster cluster2" \
+        in found[1]
+
+
+def test_a_kubeconfig_secret_of_another_stack_is_refused() -> None:
+    doc = fleet_doc()
+    doc["workloadClusters"][1]["managementKubeconfigSecret"] = {"name": "kubeconfig-mgmt", "key": "config"}
+    doc["workloadClusters"][0]["kubeconfigSecret"] = {"name": "kubeconfig-cluster2", "key": "config"}
+    assert fleet_problems(doc) == [
+        "workloadClusters[1].managementKubeconfigSecret: Secret 'kubeconfig-mgmt' key 'config' is "
+        "management.kubeconfigSecret of stack dev-management: stack dev-cluster2 needs a kubeconfig Secret of its own "
+        "for cluster mgmt, with the token of gloo-mesh-workshop-deployer-dev-cluster2 (docs/fleet.md)",
+        "workloadClusters[1].kubeconfigSecret: Secret 'kubeconfig-cluster2' key 'config' is "
+        "workloadClusters[0].kubeconfigSecret of stack dev-cluster1: stack dev-cluster2 needs a kubeconfig Secret of "
+        "its own for cluster cluster2, with the token of gloo-mesh-workshop-deployer-dev-cluster2 (docs/fleet.md)"]
+    # One stack may reach both its clusters with one kubeconfig (two contexts): it is still its own.
+    own = fleet_doc()
+    own["workloadClusters"][0]["managementKubeconfigSecret"] = own["workloadClusters"][0]["kubeconfigSecret"]
+    assert _mounted(parse_fleet(own), "dev-cluster1") == ["kubeconfig-cluster1", "kubeconfig-cluster1"]
+    refused = fleet_doc()
+    refused["management"]["managementKubeconfigSecret"] = {"name": "x", "key": "config"}
+    assert fleet_problems(refused) == ["management.managementKubeconfigSecret: only a workload cluster takes it; the "
+                                       "management stack reaches the management cluster with management.kubeconfigSecret"]
+
+
+def test_a_fleet_sharing_a_kubeconfig_is_refused_before_anything_is_written(tmp_path: Path,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    doc = fleet_doc()
+    del doc["workloadClusters"][1]["managementKubeconfigSecret"]
+    path = tmp_path / "shared.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    assert main(["render", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "workloadClusters[1].managementKubeconfigSecret: required" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_stack_can_have_its_own_pulumi_token_the_fleets_is_the_default() -> None:
+    doc = fleet_doc()
+    doc["workloadClusters"][0]["pulumiAccessToken"] = {"name": "pulumi-token-cluster1", "key": "accessToken"}
     fleet = parse_fleet(doc)
-    configs = stack_configs(fleet)
-    volumes = {name: stack_manifest(fleet, name, configs[name])["spec"]["workspaceTemplate"]["spec"]["podTemplate"]
-               ["spec"]["volumes"] for name in ("dev-cluster1", "dev-cluster2")}
-    assert [v["secret"]["secretName"] for v in volumes["dev-cluster2"]] == ["kubeconfig-mgmt-as-cluster2",
-                                                                           "kubeconfig-cluster2"]
-    assert [v["secret"]["secretName"] for v in volumes["dev-cluster1"]] == ["kubeconfig-mgmt", "kubeconfig-cluster1"]
+    env = {s: stack_manifest(fleet, s, c)["spec"]["envRefs"] for s, c in stack_configs(fleet).items()}
+    assert env["dev-cluster1"] == {"PULUMI_ACCESS_TOKEN": {"type": "Secret", "secret": {
+        "name": "pulumi-token-cluster1", "key": "accessToken"}}}
+    assert env["dev-management"] == env["dev-cluster2"] == {"PULUMI_ACCESS_TOKEN": {"type": "Secret", "secret": {
+        "name": "pulumi-api-secret", "key": "accessToken"}}}
+    listed = dict((ref.name, what) for ref, what in referenced_secrets(fleet))
+    assert listed["pulumi-token-cluster1"] == "a Pulumi access token, for dev-cluster1"
+    assert listed["pulumi-api-secret"] == "a Pulumi access token, for dev-management, dev-cluster2"
+    # With a token of its own on every stack, the fleet needs none.
+    for cluster in (doc["management"], *doc["workloadClusters"]):
+        cluster["pulumiAccessToken"] = {"name": f"pulumi-token-{cluster['name']}", "key": "accessToken"}
+    del doc["secrets"]["pulumiAccessToken"]
+    assert parse_fleet(doc).access_token is None
+
+
+def test_a_stack_can_have_its_own_passphrase_on_a_self_managed_backend() -> None:
+    doc = fleet_doc(backend={"url": "s3://bucket"}, organization="organization",
+                    secrets={"licenseKey": {"name": "l", "key": "k"}})
+    for cluster in (doc["management"], *doc["workloadClusters"]):
+        cluster["configPassphrase"] = {"name": f"passphrase-{cluster['name']}", "key": "passphrase"}
+    fleet = parse_fleet(doc)
+    spec = stack_manifest(fleet, "dev-cluster2", stack_configs(fleet)["dev-cluster2"])["spec"]
+    assert spec["envRefs"] == {"PULUMI_CONFIG_PASSPHRASE": {"type": "Secret", "secret": {
+        "name": "passphrase-cluster2", "key": "passphrase"}}}
+    del doc["workloadClusters"][0]["configPassphrase"]
+    assert fleet_problems(doc) == ["secrets.configPassphrase: a self-managed backend needs it (or each stack's own "
+                                   "configPassphrase), or backend.secretsProvider"]
+
+
+def test_the_readme_names_the_identity_each_kubeconfig_secret_carries(tmp_path: Path) -> None:
+    assert main(["render", "dev", "--out", str(tmp_path)]) == 0
+    readme = (tmp_path / "README.md").read_text()
+    assert ("`kubeconfig-mgmt-as-cluster1` key `config`: a kubeconfig for mgmt (context 'mgmt') with the token of "
+            "ServiceAccount gloo-mesh-workshop-deployer/gloo-mesh-workshop-deployer-dev-cluster1 "
+            "(rbac/dev-cluster1/rbac-mgmt.yaml), mounted by stack dev-cluster1 only") in readme
+    docs = list(yaml.safe_load_all((tmp_path / "rbac" / "dev-cluster1" / "rbac-mgmt.yaml").read_text()))
+    assert docs[-1] == {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+                        "metadata": {"name": "gloo-mesh-workshop-deployer-dev-cluster1-token",
+                                     "namespace": "gloo-mesh-workshop-deployer",
+                                     "annotations": {"kubernetes.io/service-account.name":
+                                                     "gloo-mesh-workshop-deployer-dev-cluster1"}}}
+
+
+def test_only_the_identities_on_a_cluster_with_a_gloo_chart_are_cluster_admin_equivalent(tmp_path: Path) -> None:
+    assert main(["render", "dev", "--out", str(tmp_path / "default")]) == 0
+    headers = {p.relative_to(tmp_path / "default").as_posix(): p.read_text().split("\napiVersion:")[0]
+               for p in (tmp_path / "default" / "rbac").rglob("*.yaml")}
+    admin = sorted(name for name, text in headers.items() if "is cluster-admin-equivalent on" in text)
+    assert admin == ["rbac/dev-cluster1/rbac-cluster1.yaml", "rbac/dev-cluster2/rbac-cluster2.yaml",
+                     "rbac/dev-management/rbac-mgmt.yaml"]
+    assert "cluster-admin-equivalent" in (tmp_path / "default" / "README.md").read_text()
+    assert main(["render", "dev", "--out", str(tmp_path / "reduced"), "--charts-rbac-preinstalled"]) == 0
+    rbac_files = sorted(p.relative_to(tmp_path / "reduced").as_posix()
+                        for p in (tmp_path / "reduced" / "rbac").rglob("*") if p.is_file())
+    assert rbac_files == ["rbac/dev-cluster1/rbac-cluster1-charts.sh", "rbac/dev-cluster1/rbac-cluster1.yaml",
+                          "rbac/dev-cluster1/rbac-mgmt.yaml", "rbac/dev-cluster2/rbac-cluster2-charts.sh",
+                          "rbac/dev-cluster2/rbac-cluster2.yaml", "rbac/dev-cluster2/rbac-mgmt.yaml",
+                          "rbac/dev-management/rbac-mgmt-charts.sh", "rbac/dev-management/rbac-mgmt.yaml"]
+    for name in rbac_files:
+        text = (tmp_path / "reduced" / name).read_text()
+        assert "cluster-admin-equivalent" not in text, name
+        if name.endswith(".yaml"):
+            verbs = {v for d in yaml.safe_load_all(text) if d["kind"] in ("ClusterRole", "Role")
+                     for rule in d["rules"] for v in rule["verbs"]}
+            assert "escalate" not in verbs, name
 
 
 def test_the_default_workspace_image_has_a_pulumi_cli_the_operator_and_the_program_accept() -> None:

@@ -13,9 +13,11 @@ import pytest
 
 import tools.fleet.__main__ as fleet_main_module
 from tests.support.scenarios import dev_fleet
+from tools import rbac
 from tools.fleet import check as fleet_check
 from tools.fleet.__main__ import main
 from tools.fleet.check import FleetEvaluation, equivalence_problems, isolation_problems, secret_problems
+from tools.fleet.operator import stack_manifest
 from tools.fleet.spec import generated_fleet, load_fleet, stack_configs
 from tools.simulate import ROOT, Secret, Simulation
 
@@ -25,8 +27,20 @@ from tools.simulate import ROOT, Secret, Simulation
 def test_check_passes_every_fleet_file(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(path)]) == 0
     fleet = load_fleet(str(path))
-    assert f"fleet {fleet.name}: {len(fleet.stacks)} stacks are equivalent to one stack of the same estate" \
-        in capsys.readouterr().out
+    assert capsys.readouterr().out.splitlines() == fleet_check.verdict(fleet)
+
+
+def test_a_passing_check_says_exactly_what_it_proved_and_what_not() -> None:
+    # It used to print "each cluster's stack is isolated", having compared configs and objects only.
+    lines = fleet_check.verdict(load_fleet("dev"))
+    assert lines[0] == "fleet dev: 3 stacks, evaluated offline under the mock runtime:"
+    assert [line.split(": ")[0].strip() for line in lines[1:]] == [
+        "equivalence", "secrets", "isolation", "credentials", "policy", "not checked"]
+    assert lines[4] == ("  credentials: each stack's workspace mounts a kubeconfig Secret of its own for every cluster "
+                        "it deploys to, and no other stack mounts that Secret")
+    assert lines[-1].startswith("not checked: what the identities in those kubeconfigs may do (rbac/<stack>/), nor "
+                                "what each stack's Pulumi token or passphrase can read")
+    assert not any("is isolated" in line for line in lines)
 
 
 def test_check_passes_a_generated_five_cluster_fleet() -> None:
@@ -93,6 +107,26 @@ def test_check_finds_a_stack_that_carries_another_clusters_settings(monkeypatch:
     found = isolation_problems(fleet, evaluation)
     assert "changing cluster cluster1's settings changes stacks ['dev-cluster1', 'dev-cluster2'], " \
            "not just dev-cluster1" in found
+
+
+def test_each_stack_mounts_a_kubeconfig_for_exactly_the_clusters_it_deploys_to() -> None:
+    fleet, evaluation = dev_fleet()
+    for stack, config in stack_configs(fleet).items():
+        mounted = fleet_check.mounted_kubeconfigs(stack_manifest(fleet, stack, config))
+        assert sorted(mounted) == rbac.clusters(evaluation.stacks[stack]), stack
+    assert fleet_check.credential_problems(fleet, evaluation) == []
+
+
+def test_check_finds_a_stack_that_mounts_another_stacks_kubeconfig_or_none() -> None:
+    # A Fleet built in code bypasses the fleet file check; the check of the rendered manifests still finds it.
+    fleet, evaluation = dev_fleet()
+    cluster1, cluster2 = fleet.workloads
+    shared = dataclasses.replace(fleet, workloads=(
+        dataclasses.replace(cluster1, management_kubeconfig=None),
+        dataclasses.replace(cluster2, management_kubeconfig=fleet.management.kubeconfig)))
+    assert fleet_check.credential_problems(shared, evaluation) == [
+        "dev-cluster1: deploys to cluster mgmt, but its workspace mounts no kubeconfig Secret for it",
+        "dev-cluster2: mounts Secret kubeconfig-mgmt key config for cluster mgmt, which stack dev-management mounts too"]
 
 
 def test_adding_a_cluster_changes_only_objects_that_list_clusters() -> None:

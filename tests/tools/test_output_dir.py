@@ -172,7 +172,8 @@ def test_fleet_render_removes_the_files_of_a_removed_cluster(tmp_path: Path) -> 
     data = yaml.safe_load((ROOT / "fleets" / "dev.yaml").read_text())
     two = list(data["workloadClusters"])
     third = dict(two[-1], name="cluster3", context="cluster3",
-                 kubeconfigSecret={"name": "kubeconfig-cluster3", "key": "config"})
+                 kubeconfigSecret={"name": "kubeconfig-cluster3", "key": "config"},
+                 managementKubeconfigSecret={"name": "kubeconfig-mgmt-as-cluster3", "key": "config"})
     fleet, out = tmp_path / "fleet.yaml", tmp_path / "out"
     fleet.write_text(yaml.safe_dump({**data, "workloadClusters": [*two, third]}, sort_keys=False))
     assert fleet_main(["render", str(fleet), "--out", str(out)]) == 0

@@ -101,11 +101,15 @@ def kind_of(kind: str, namespace: str | None) -> tuple[str | None, str, str]:
     return (namespace if namespaced else None), group, resource
 
 
-def expected(sim: Simulation, cluster: str) -> set[Permission]:
+RBAC_KINDS = ("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
+
+
+def expected(sim: Simulation, cluster: str, preinstalled: bool = False) -> set[Permission]:
     """What the stack needs on `cluster`, added up from its records: declared objects (every verb, the
     by-name ones on their names), what their awaits watch, the roles their bindings reference, reads
     (get by name), and per Helm release its records and the kinds its chart templates (the stated
-    table; CustomResourceDefinitions only created and read, roles also escalated and bound)."""
+    table; CustomResourceDefinitions only created and read, roles also escalated and bound). With the
+    charts' RBAC pre-installed by an admin, Helm only reads (and adopts) the chart's RBAC kinds."""
     found: set[Permission] = set()
     for record in sim.records:
         if record.cluster != cluster or not record.custom or record.type.startswith("pulumi:providers:"):
@@ -116,7 +120,9 @@ def expected(sim: Simulation, cluster: str) -> set[Permission]:
             for kind in rbac.CHART_OBJECTS[record.inputs["name"]].kinds:
                 scope, group, resource = kind_of(kind, namespace)
                 verbs = ("create", "get", "list", "watch") if kind == "CustomResourceDefinition" else ALL_VERBS
-                if kind in ("ClusterRole", "Role"):
+                if preinstalled and kind in RBAC_KINDS:
+                    verbs = ("get", "list", "watch")
+                elif kind in ("ClusterRole", "Role"):
                     verbs += ("bind", "escalate")
                 found.update((scope, group, resource, v, None) for v in verbs)
                 for watched in WATCHED.get(kind, ()):
@@ -146,11 +152,16 @@ def stack(request: pytest.FixtureRequest) -> tuple[str, Simulation]:
     return request.param, cached_simulation(STACKS[request.param])
 
 
+#: Both renders: the charts' RBAC created by the deploy identity (the default), or pre-installed by an admin.
+MODES = pytest.mark.parametrize("preinstalled", [False, True], ids=["charts-rbac-by-deployer", "charts-rbac-preinstalled"])
+
+
 # The stacks -------------------------------------------------------------------------------------
-def test_every_object_the_stack_declares_or_reads_is_allowed(stack: tuple[str, Simulation]) -> None:
+@MODES
+def test_every_object_the_stack_declares_or_reads_is_allowed(stack: tuple[str, Simulation], preinstalled: bool) -> None:
     _, sim = stack
     for cluster in clusters_of(sim):
-        permissions = granted(rbac.documents(sim, cluster))
+        permissions = granted(rbac.documents(sim, cluster, charts_rbac_preinstalled=preinstalled))
         for record in sim.records:
             if record.cluster != cluster or not record.custom or record.type == "kubernetes:helm.sh/v3:Release" \
                     or record.type.startswith("pulumi:providers:"):
@@ -162,21 +173,106 @@ def test_every_object_the_stack_declares_or_reads_is_allowed(stack: tuple[str, S
                     cluster, record.kind, record.namespace, record.k8s_name, verb)
 
 
-def test_the_grant_adds_up_to_exactly_what_the_stack_needs(stack: tuple[str, Simulation]) -> None:
+@MODES
+def test_the_grant_adds_up_to_exactly_what_the_stack_needs(stack: tuple[str, Simulation], preinstalled: bool) -> None:
     _, sim = stack
     for cluster in clusters_of(sim):
-        assert granted(rbac.documents(sim, cluster)) == expected(sim, cluster), cluster
+        assert granted(rbac.documents(sim, cluster, charts_rbac_preinstalled=preinstalled)) == \
+            expected(sim, cluster, preinstalled), cluster
 
 
-def test_every_helm_release_can_write_its_records_and_its_charts_objects(stack: tuple[str, Simulation]) -> None:
+@MODES
+def test_every_helm_release_can_write_its_records_and_its_charts_objects(stack: tuple[str, Simulation],
+                                                                        preinstalled: bool) -> None:
     _, sim = stack
     for release in sim.select("kubernetes:helm.sh/v3:Release"):
-        permissions = granted(rbac.documents(sim, release.cluster))
+        permissions = granted(rbac.documents(sim, release.cluster, charts_rbac_preinstalled=preinstalled))
         namespace = release.inputs["namespace"]
         for verb in ("create", "get", "list", "update", "delete"):
             assert allows(permissions, namespace, "", "secrets", verb, f"sh.helm.release.v1.{release.inputs['name']}.v1")
         assert allows(permissions, None, "apiextensions.k8s.io", "customresourcedefinitions", "create", None)
         assert allows(permissions, namespace, "apps", "deployments", "patch", "any-chart-deployment")
+        # Helm looks up each object it would create: pre-installed RBAC is read, then adopted.
+        assert allows(permissions, None, "rbac.authorization.k8s.io", "clusterroles", "get", "any-chart-role")
+        assert allows(permissions, namespace, "rbac.authorization.k8s.io", "rolebindings", "get", "any-chart-binding")
+
+
+# Cluster-admin-equivalent, and the reduction (docs/security.md) -----------------------------------
+def _rules(docs: list[dict[str, Any]]) -> list[tuple[str | None, str, dict[str, Any]]]:
+    """(namespace, kind, rule) of every rule of the ClusterRole and the Roles."""
+    return [(d["metadata"].get("namespace"), d["kind"], rule) for d in docs if d["kind"] in ("ClusterRole", "Role")
+            for rule in d["rules"]]
+
+
+def _charted(sim: Simulation) -> list[str]:
+    return sorted({r.cluster for r in sim.select("kubernetes:helm.sh/v3:Release") if r.cluster})
+
+
+def test_the_default_identity_can_grant_itself_anything_and_its_header_says_cluster_admin_equivalent(
+        stack: tuple[str, Simulation]) -> None:
+    _, sim = stack
+    assert _charted(sim)
+    for cluster in clusters_of(sim):
+        docs = rbac.documents(sim, cluster)
+        any_clusterrole = [rule["verbs"] for ns, _, rule in _rules(docs) if ns is None
+                           and rule["resources"] == ["clusterroles"] and "resourceNames" not in rule]
+        header = rbac.header(sim, cluster, "s")
+        if cluster in _charted(sim):
+            assert any_clusterrole and {"escalate", "bind"} <= set(any_clusterrole[0]), cluster
+            assert f"This identity is cluster-admin-equivalent on `{cluster}`" in header, cluster
+            assert "--charts-rbac-preinstalled" in header
+        else:
+            assert "cluster-admin-equivalent" not in header, cluster
+
+
+def test_with_the_charts_rbac_preinstalled_no_rule_escalates_or_binds_any_role(stack: tuple[str, Simulation]) -> None:
+    label, sim = stack
+    for cluster in clusters_of(sim):
+        docs = rbac.documents(sim, cluster, charts_rbac_preinstalled=True)
+        declared = [r for r in sim.select("ClusterRoleBinding", cluster=cluster) if not r.read]
+        referenced = sorted({r.inputs["roleRef"]["name"] for r in declared})
+        for namespace, kind, rule in _rules(docs):
+            assert "escalate" not in rule["verbs"], (cluster, namespace, rule)
+            if "bind" in rule["verbs"]:  # only on the roles the stack's own bindings name
+                assert (kind, rule["resources"], rule.get("resourceNames")) == ("ClusterRole", ["clusterroles"],
+                                                                                 referenced), (cluster, rule)
+            if "clusterrolebindings" in rule["resources"] and "create" in rule["verbs"]:
+                assert declared, (cluster, rule)  # the stack's own ClusterRoleBinding (OpenShift's SCC)
+        assert not rbac.cluster_admin_equivalent(rbac.rules(rbac.needs(sim.records, cluster, True)))
+        header = rbac.header(sim, cluster, "s", charts_rbac_preinstalled=True)
+        assert "cluster-admin-equivalent" not in header
+        if cluster in _charted(sim):
+            assert f"  sh rbac-{cluster}-charts.sh <{cluster}>" in header and "no `escalate`" in header
+    if STACKS[label].get("platform") == "kubernetes":  # no binding of its own: no bind, no binding created
+        for cluster in clusters_of(sim):
+            for _, _, rule in _rules(rbac.documents(sim, cluster, charts_rbac_preinstalled=True)):
+                assert "bind" not in rule["verbs"]
+                assert not ("clusterrolebindings" in rule["resources"] and "create" in rule["verbs"])
+
+
+def test_the_preinstalled_openshift_identity_binds_only_the_scc_role_its_stack_binds() -> None:
+    sim = cached_simulation(STACKS["dev"])
+    binds = [rule for _, _, rule in _rules(rbac.documents(sim, "cluster1", charts_rbac_preinstalled=True))
+             if "bind" in rule["verbs"]]
+    assert binds == [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"],
+                      "resourceNames": ["system:openshift:scc:anyuid"], "verbs": ["bind"]}]
+    header = rbac.header(sim, "cluster1", "dev", charts_rbac_preinstalled=True)
+    assert "no `escalate`, `bind` only on system:openshift:scc:anyuid (the stack's own bindings)." in header
+
+
+def test_the_header_names_each_namespace_whose_secrets_the_identity_can_all_read() -> None:
+    sim = cached_simulation(STACKS["dev"])
+    header = rbac.header(sim, "cluster1", "dev")
+    assert "# It can read every Secret in these namespaces (`list`/`watch` on Secrets of any name):\n" \
+           "#   gloo-mesh: Helm's release records and the charts' own Secrets; the Secrets the stack declares\n" \
+           "#   gloo-mesh-addons: Helm's release records and the charts' own Secrets\n" \
+           "#   httpbin: the Secrets the stack declares\n" \
+           "#   istio-gateways: the Secrets the stack declares\n" in header
+    # Those are exactly the namespaces where a rule lists Secrets of any name; elsewhere Secrets are by name.
+    listed = {ns for ns, _, rule in _rules(rbac.documents(sim, "cluster1")) if rule["resources"] == ["secrets"]
+              and "list" in rule["verbs"] and "resourceNames" not in rule}
+    assert listed == {"gloo-mesh", "gloo-mesh-addons", "httpbin", "istio-gateways"}
+    assert set(rbac.secret_readers(rbac.needs(sim.records, "cluster1"))) == listed
 
 
 def test_bindings_give_the_one_service_account_each_role(stack: tuple[str, Simulation]) -> None:
@@ -305,3 +401,15 @@ def test_events_are_not_granted_because_a_refused_event_watch_only_loses_warning
     for group in ("", "events.k8s.io"):
         assert not allows(permissions, "bookinfo-frontends", group, "events", "watch", "anything")
     assert "Events are not granted, on purpose." in (ROOT / "docs" / "security.md").read_text()
+
+
+def test_the_docs_call_the_default_identity_cluster_admin_equivalent_and_never_not_an_admin() -> None:
+    # docs/stacks.md told CI to use "the deploy identity of rbac-<cluster>.yaml, not an admin", which by
+    # default is cluster-admin-equivalent on each cluster with a Gloo chart.
+    stacks = (ROOT / "docs" / "stacks.md").read_text()
+    assert "not an admin" not in stacks
+    assert "the default render's identity is cluster-admin-equivalent on every cluster with a Gloo chart" in stacks
+    security = (ROOT / "docs" / "security.md").read_text()
+    assert "**cluster-admin-equivalent on each cluster with a Gloo chart**" in security
+    assert "#### Charts RBAC pre-installed by an admin (`--charts-rbac-preinstalled`)" in security
+

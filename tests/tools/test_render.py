@@ -120,6 +120,40 @@ def _check_rbac_files(out: Path) -> None:
         "istiolifecyclemanagers", "kubernetesclusters"}
 
 
+def test_charts_rbac_preinstalled_writes_the_admin_step_for_each_cluster_with_a_chart(tmp_path: Path) -> None:
+    assert render.main(["dev", "--out", str(tmp_path), "--charts-rbac-preinstalled"]) == 0
+    scripts = sorted(p.name for p in tmp_path.glob("rbac-*-charts.sh"))
+    assert scripts == ["rbac-cluster1-charts.sh", "rbac-cluster2-charts.sh", "rbac-mgmt-charts.sh"]
+    text = (tmp_path / "rbac-cluster1-charts.sh").read_text()
+    assert FAKE_LICENSE not in (tmp_path / "rbac-mgmt-charts.sh").read_text()
+    assert text.startswith("#!/bin/sh\n# The charts' RBAC for stack `dev` on cluster `cluster1`")
+    lines = text.splitlines()
+    # Each release: rendered with its chart, version, repository, namespace and values; the RBAC kinds kept,
+    # marked as the release's (so Helm adopts them) and kept on uninstall; applied by the admin.
+    helm = [i for i, line in enumerate(lines) if line.startswith("helm template ")]
+    assert [lines[i] for i in helm] == [
+        "helm template gloo-mesh-agent gloo-mesh-agent --repo https://storage.googleapis.com/gloo-mesh-enterprise/"
+        "gloo-mesh-agent --version 2.2.6 \\",
+        "helm template gloo-mesh-agent-addons gloo-mesh-agent --repo https://storage.googleapis.com/gloo-mesh-enterprise/"
+        "gloo-mesh-agent --version 2.2.6 \\"]
+    assert lines[helm[1] + 1] == '  --namespace gloo-mesh-addons --kube-version "$kube_version" --values "$values" \\'
+    assert lines[helm[1] + 2] == (
+        "  | yq 'select(.kind == \"ClusterRole\" or .kind == \"ClusterRoleBinding\" or .kind == \"Role\" or "
+        ".kind == \"RoleBinding\") | .metadata.labels[\"app.kubernetes.io/managed-by\"] = \"Helm\" | "
+        ".metadata.annotations[\"meta.helm.sh/release-name\"] = \"gloo-mesh-agent-addons\" | "
+        ".metadata.annotations[\"meta.helm.sh/release-namespace\"] = \"gloo-mesh-addons\" | "
+        ".metadata.annotations[\"helm.sh/resource-policy\"] = \"keep\"' \\")
+    assert lines[helm[1] + 3] == '  | kubectl --context "$context" apply --namespace gloo-mesh-addons -f -'
+    # The values written for helm are the release's, as cluster1.helm-releases.yaml has them.
+    body = text.split("cat > \"$values\" <<'END_OF_VALUES'\n")[1].split("\nEND_OF_VALUES\n")[0]
+    (releases,) = yaml.safe_load_all((tmp_path / "cluster1.helm-releases.yaml").read_text())
+    assert yaml.safe_load(body) == releases["releases"][0]["values"]
+    if shutil.which("sh"):
+        assert subprocess.run(["sh", "-n", str(tmp_path / "rbac-cluster1-charts.sh")]).returncode == 0
+    header = (tmp_path / "rbac-mgmt.yaml").read_text()
+    assert "cluster-admin-equivalent" not in header and "  sh rbac-mgmt-charts.sh <mgmt>" in header
+
+
 def test_render_never_writes_a_secret_value(rendered_dev: Path) -> None:
     for path in rendered_dev.iterdir():
         text = path.read_text()

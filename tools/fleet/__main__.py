@@ -2,7 +2,8 @@
 
 FLEET is a fleet file's name under `fleets/` (`dev` → fleets/dev.yaml) or a path. `check --json`
 prints the verdict as JSON (docs/json-output.md): `format`, `fleet`, `stacks`, `ok`, and `problems`,
-each with the `property` it breaks (equivalence, secrets, isolation, policy) and its `message`.
+each with the `property` it breaks (equivalence, secrets, isolation, credentials, policy) and its
+`message`. A passing `check` prints what it proved, property by property (`check.verdict`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from components.core.config import ConfigError
 from tools import prog
 from tools.output_dir import OutputDirError
 
-from .check import check
+from .check import check, verdict
 from .render import render
 from .spec import FleetError, fleet_path, load_fleet
 
@@ -40,7 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     render_cmd = commands.add_parser("render", help="write every stack's config file and the operator manifests")
     render_cmd.add_argument("fleet", help="fleet name (dev → fleets/dev.yaml) or a fleet file")
     render_cmd.add_argument("--out", type=Path, required=True, help="directory to write to")
-    check_cmd = commands.add_parser("check", help="prove the fleet equivalent to one stack, its secrets and isolation")
+    render_cmd.add_argument("--charts-rbac-preinstalled", action="store_true",
+                            help="a cluster admin pre-installs the charts' RBAC (rbac/<stack>/rbac-<cluster>-charts.sh): "
+                                 "no deploy identity gets escalate/bind, none is cluster-admin-equivalent")
+    check_cmd = commands.add_parser("check", help="prove the fleet equivalent to one stack, its secrets, isolation "
+                                                  "and per-stack credentials")
     check_cmd.add_argument("fleet", help="fleet name (dev → fleets/dev.yaml) or a fleet file")
     check_cmd.add_argument("--json", action="store_true", help="print the verdict as JSON (docs/json-output.md)")
     args = parser.parse_args(argv)
@@ -52,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         fleet = load_fleet(args.fleet)
         if args.command == "render":
-            written = render(fleet, args.out)
+            written = render(fleet, args.out, args.charts_rbac_preinstalled)
             print(f"rendered fleet {fleet.name}: {len(fleet.stacks)} stacks, {len(written)} files in {args.out}")
             return 0
         problems = check(fleet)
@@ -67,8 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         print(f"fleet {fleet.name}: {len(problems)} problems", file=sys.stderr)
         return 1
-    print(f"fleet {fleet.name}: {len(fleet.stacks)} stacks are equivalent to one stack of the same estate; "
-          "secrets stay secret; each cluster's stack is isolated")
+    print("\n".join(verdict(fleet)))
     return 0
 
 

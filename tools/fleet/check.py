@@ -9,9 +9,13 @@ of the same estate. The properties:
   single stack declares; each is declared by exactly one stack;
 - **secrets**: every credential the management stack hands over is a secret output, and stays a
   secret in every input and output of the workload stacks;
-- **isolation**: changing one workload cluster's settings changes only its stack; adding a
-  cluster adds a stack, changes in the management stack only objects that list clusters, and
-  leaves every other workload stack's objects as they were;
+- **isolation**: changing one workload cluster's settings (context, reviews versions) changes only
+  its stack's config; adding a cluster adds a stack, changes in the management stack only objects
+  that list clusters, and leaves every other workload stack's objects as they were;
+- **credentials**: in the rendered `Stack` manifests, each stack's workspace mounts a kubeconfig
+  Secret for every cluster the stack declares or reads objects on, and no other stack mounts that
+  Secret (key) — so each stack can act with its own identity; what those identities may do, and
+  what each stack's Pulumi token or passphrase can read, is not checked (docs/fleet.md);
 - **policy**: every stack passes the policy pack's mandatory rules (`policy/rules/`), as its
   `pulumi preview --policy-pack policy` must.
 """
@@ -24,10 +28,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.platform.fleet import SECRET_OUTPUTS
+from tools import rbac
 from tools.policy_check import check_simulation
 from tools.simulate import Record, Secret, Simulation, simulate
 
-from .spec import Fleet, FleetCluster, licensed, single_stack_config, stack_configs
+from .operator import stack_manifest
+from .spec import Fleet, FleetCluster, licensed, own_credentials, single_stack_config, stack_configs
 
 ObjectKey = tuple[str | None, str, str, str | None, str | None]
 
@@ -174,9 +180,33 @@ def isolation_problems(fleet: Fleet, evaluation: FleetEvaluation) -> list[str]:
 def _added_cluster(fleet: Fleet) -> FleetCluster:
     taken = {c.name for c in (fleet.management, *fleet.workloads)}
     name = next(f"added{i}" for i in range(len(taken) + 1) if f"added{i}" not in taken)
-    template = fleet.workloads[-1]
-    kubeconfig = dataclasses.replace(template.kubeconfig, name=f"kubeconfig-{name}") if template.kubeconfig else None
-    return FleetCluster(name=name, context=name, kubeconfig=kubeconfig)
+    return own_credentials(fleet.workloads[-1], name, fleet.management.name)
+
+
+def mounted_kubeconfigs(manifest: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """By cluster: the (Secret, key) a rendered `Stack`'s workspace mounts as that cluster's kubeconfig."""
+    spec = manifest["spec"].get("workspaceTemplate", {}).get("spec", {}).get("podTemplate", {}).get("spec", {})
+    return {volume["name"].removeprefix("kubeconfig-"): (volume["secret"]["secretName"],
+                                                         volume["secret"]["items"][0]["key"])
+            for volume in spec.get("volumes", []) if volume["name"].startswith("kubeconfig-")}
+
+
+def credential_problems(fleet: Fleet, evaluation: FleetEvaluation) -> list[str]:
+    """Each stack mounts a kubeconfig Secret for every cluster it deploys to, and none another stack mounts."""
+    problems: list[str] = []
+    owners: dict[tuple[str, str], str] = {}
+    for stack, config in stack_configs(fleet).items():
+        mounted = mounted_kubeconfigs(stack_manifest(fleet, stack, config))
+        for cluster in rbac.clusters(evaluation.stacks[stack]):
+            if cluster not in mounted:
+                problems.append(f"{stack}: deploys to cluster {cluster}, but its workspace mounts no kubeconfig "
+                                "Secret for it")
+        for cluster, secret in sorted(mounted.items()):
+            owner = owners.setdefault(secret, stack)
+            if owner != stack:
+                problems.append(f"{stack}: mounts Secret {secret[0]} key {secret[1]} for cluster {cluster}, which "
+                                f"stack {owner} mounts too")
+    return problems
 
 
 def _mentions(value: Any, text: str) -> bool:
@@ -200,7 +230,31 @@ def check(fleet: Fleet) -> list[str]:
     return [*(f"equivalence: {p}" for p in equivalence_problems(evaluation)),
             *(f"secrets: {p}" for p in secret_problems(fleet, evaluation)),
             *(f"isolation: {p}" for p in isolation_problems(fleet, evaluation)),
+            *(f"credentials: {p}" for p in credential_problems(fleet, evaluation)),
             *(f"policy: {p}" for p in policy_problems(evaluation))]
+
+
+#: What a passing `check` proves, one line per property, and what it does not.
+PROVED = (
+    "equivalence: together they declare exactly the Kubernetes objects of one stack of the same estate, "
+    "inputs included, each in one stack",
+    "secrets: the credentials the management stack hands over are secret outputs, and no stack's inputs or "
+    "outputs hold them in plain text",
+    "isolation: a workload cluster's context and reviews versions are in its own stack's config alone; adding a "
+    "cluster adds one stack and changes, outside it, only the management stack's objects that list clusters",
+    "credentials: each stack's workspace mounts a kubeconfig Secret of its own for every cluster it deploys to, "
+    "and no other stack mounts that Secret",
+    "policy: every stack passes the policy pack's mandatory rules",
+)
+NOT_PROVED = ("not checked: what the identities in those kubeconfigs may do (rbac/<stack>/), nor what each "
+              "stack's Pulumi token or passphrase can read: a workload stack reads the management stack's state "
+              "through its StackReference (docs/fleet.md)")
+
+
+def verdict(fleet: Fleet) -> list[str]:
+    """The lines `tools.fleet check` prints when the fleet passes: exactly what it proved, and what not."""
+    return [f"fleet {fleet.name}: {len(fleet.stacks)} stacks, evaluated offline under the mock runtime:",
+            *(f"  {line}" for line in PROVED), NOT_PROVED]
 
 
 def _differences(a: Any, b: Any, path: str = "") -> list[str]:

@@ -4,8 +4,9 @@ Field names are the operator's `pulumi.com/v1` `Stack` CRD (pulumi-kubernetes-op
 `operator/api/pulumi/shared/stack_types.go`); `tests/tools/test_fleet.py` states them as facts.
 One `Stack` per stack: the management stack first, each workload stack with the management stack
 as its prerequisite; program source from git; the config of `spec.stack_configs`; the license,
-the Pulumi access token or passphrase, and each cluster's kubeconfig referenced from Kubernetes
-Secrets in the fleet's namespace (never inline); a ServiceAccount bound to `system:auth-delegator`
+the stack's Pulumi access token or passphrase (its own, else the fleet's), and, for each cluster the
+stack reaches, the kubeconfig Secret of that stack alone (`spec.kubeconfig_mounts`), all referenced
+from Kubernetes Secrets in the fleet's namespace (never inline); a ServiceAccount bound to `system:auth-delegator`
 (the operator checks its calls to each workspace pod with TokenReview and SubjectAccessReview);
 `destroyOnFinalize: false` (deleting a Stack object leaves the clusters as they are).
 """
@@ -16,8 +17,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from components.core.config import PROJECT
+from tools import rbac
 
-from .spec import KUBECONFIG_MOUNT_DIR, Fleet, FleetCluster, SecretRef
+from .spec import KUBECONFIG_MOUNT_DIR, Fleet, SecretRef, stack_identity
 
 STACK_API_VERSION = "pulumi.com/v1"
 #: The workspace pod's container that runs the program.
@@ -45,20 +47,20 @@ def kubeconfig_path(cluster: str) -> str:
     return f"{KUBECONFIG_MOUNT_DIR}/{cluster}/config"
 
 
+def config_stack(fleet: Fleet, config: Mapping[str, Any]) -> str:
+    """The stack a config of `spec.stack_configs` belongs to."""
+    if config.get("role") == "workload":
+        return fleet.workload_stack(str(config["workloadCluster"]))
+    return fleet.management_stack
+
+
 def reached_kubeconfigs(fleet: Fleet, config: Mapping[str, Any]) -> dict[str, SecretRef]:
     """By cluster name: the kubeconfig Secret a stack's workspace mounts for each cluster it reaches
-    (the management stack: the management cluster; a workload stack: the management cluster, with its
-    own identity there if the fleet file gives one, and its cluster)."""
-    if config.get("role") != "workload":
-        return {fleet.management.name: fleet.management.kubeconfig} if fleet.management.kubeconfig else {}
-    cluster = workload_cluster(fleet, config)
-    reached = {fleet.management.name: cluster.management_kubeconfig or fleet.management.kubeconfig,
-               cluster.name: cluster.kubeconfig}
-    return {name: ref for name, ref in reached.items() if ref is not None}
-
-
-def workload_cluster(fleet: Fleet, config: Mapping[str, Any]) -> FleetCluster:
-    return next(c for c in fleet.workloads if c.name == config["workloadCluster"])
+    (the management stack: the management cluster; a workload stack: the management cluster and its
+    own), each the stack's own (`spec.kubeconfig_mounts`; the fleet file check refuses a missing or
+    shared one)."""
+    stack = config_stack(fleet, config)
+    return {m.cluster: m.ref for m in fleet.kubeconfig_mounts if m.stack == stack and m.ref is not None}
 
 
 def workspace_template(fleet: Fleet, kubeconfigs: Mapping[str, SecretRef]) -> dict[str, Any]:
@@ -106,10 +108,11 @@ def stack_manifest(fleet: Fleet, stack: str, config: Mapping[str, Any]) -> dict[
     # No PULUMI_K8S_UPSERT_EXISTING_OBJECTS here: the program sets every provider's
     # upsertExistingObjects (config `upsertExistingObjects`, on by default), which takes precedence.
     env_refs: dict[str, Any] = {}
-    if fleet.access_token:
-        env_refs["PULUMI_ACCESS_TOKEN"] = _secret_ref(fleet.access_token)
-    if fleet.passphrase:
-        env_refs["PULUMI_CONFIG_PASSPHRASE"] = _secret_ref(fleet.passphrase)
+    token, passphrase = fleet.access_token_of(stack), fleet.passphrase_of(stack)
+    if token:
+        env_refs["PULUMI_ACCESS_TOKEN"] = _secret_ref(token)
+    if passphrase:
+        env_refs["PULUMI_CONFIG_PASSPHRASE"] = _secret_ref(passphrase)
     if env_refs:
         spec["envRefs"] = env_refs
     spec["config"] = operator_config(fleet, config)
@@ -141,21 +144,32 @@ def identity_manifests(fleet: Fleet) -> list[dict[str, Any]]:
     ]
 
 
+def _stacks_using(fleet: Fleet, of: Any) -> dict[SecretRef, list[str]]:
+    """Each Secret `of(stack)` gives, with the stacks it is given to, in stack order."""
+    users: dict[SecretRef, list[str]] = {}
+    for stack in fleet.stacks:
+        ref = of(stack)
+        if ref is not None:
+            users.setdefault(ref, []).append(stack)
+    return users
+
+
 def referenced_secrets(fleet: Fleet) -> list[tuple[SecretRef, str]]:
-    """Every Secret the manifests reference (create them in the fleet's namespace first), and what it holds."""
+    """Every Secret the manifests reference (create them in the fleet's namespace first), and what it holds:
+    for a kubeconfig, the cluster, the context the program selects and the deploy identity whose token it
+    carries (`rbac/<stack>/rbac-<cluster>.yaml`)."""
     refs = [(fleet.license, "the Gloo Mesh license (management stack)")]
-    if fleet.access_token:
-        refs.append((fleet.access_token, "a Pulumi access token"))
-    if fleet.passphrase:
-        refs.append((fleet.passphrase, "the stacks' config passphrase"))
+    refs += [(ref, f"a Pulumi access token, for {', '.join(stacks)}")
+             for ref, stacks in _stacks_using(fleet, fleet.access_token_of).items()]
+    refs += [(ref, f"a config passphrase, for {', '.join(stacks)}")
+             for ref, stacks in _stacks_using(fleet, fleet.passphrase_of).items()]
     for key, ref in fleet.git_auth.items():
         refs.append((ref, f"the git {key} the operator fetches source.repo with"))
-    for cluster in (fleet.management, *fleet.workloads):
-        if cluster.kubeconfig:
-            refs.append((cluster.kubeconfig, f"a kubeconfig with context {cluster.context!r} for {cluster.name}"))
-    for cluster in fleet.workloads:
-        if cluster.management_kubeconfig:
-            refs.append((cluster.management_kubeconfig, f"a kubeconfig with context {fleet.management.context!r} "
-                                                        f"for {fleet.management.name}, as stack "
-                                                        f"{fleet.workload_stack(cluster.name)}'s identity"))
+    contexts = {c.name: c.context for c in (fleet.management, *fleet.workloads)}
+    for mount in fleet.kubeconfig_mounts:
+        if mount.ref is not None:
+            refs.append((mount.ref, f"a kubeconfig for {mount.cluster} (context {contexts[mount.cluster]!r}) with "
+                                    f"the token of ServiceAccount {rbac.DEPLOYER_NAMESPACE}/"
+                                    f"{stack_identity(mount.stack)} (rbac/{mount.stack}/rbac-{mount.cluster}.yaml), "
+                                    f"mounted by stack {mount.stack} only"))
     return refs

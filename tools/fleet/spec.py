@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import yaml
 
 from components.core.config import DNS_LABEL, PROJECT, REVIEWS_VERSIONS
 from tools.config_rules import check_config, declarations, suggestion
+from tools.rbac import DEPLOYER
 from tools.simulate import FAKE_LICENSE, yaml_problem
 
 FLEETS_DIR = Path(__file__).resolve().parents[2] / "fleets"
@@ -60,7 +61,8 @@ SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "operator": ("namespace", "serviceAccount", "image"),
     "secrets": ("licenseKey", "pulumiAccessToken", "configPassphrase"),
 }
-CLUSTER_KEYS = ("name", "context", "kubeconfigSecret", "reviewsVersions", "managementKubeconfigSecret")
+CLUSTER_KEYS = ("name", "context", "kubeconfigSecret", "reviewsVersions", "managementKubeconfigSecret",
+                "pulumiAccessToken", "configPassphrase")
 SECRET_REF_KEYS = ("name", "key")
 #: source.gitAuth: the operator's GitAuthConfig (v2.9.0 operator/api/pulumi/shared/stack_types.go),
 #: each credential a Secret reference: one of accessToken, sshPrivateKey (+ password), basicAuth.
@@ -92,8 +94,13 @@ class FleetCluster:
     #: Bookinfo reviews versions; None: the program's default for the cluster's position.
     reviews_versions: tuple[str, ...] | None = None
     #: A workload cluster's stack: its own kubeconfig for the management cluster (its identity there,
-    #: with only what that stack needs); None: the management cluster's kubeconfig Secret.
+    #: with only what that stack needs). Required: the management cluster's `kubeconfig` is the
+    #: management stack's alone (`kubeconfig_mounts`).
     management_kubeconfig: SecretRef | None = None
+    #: This cluster's stack's own Pulumi access token / config passphrase; None: the fleet's
+    #: (`secrets.pulumiAccessToken` / `secrets.configPassphrase`).
+    access_token: SecretRef | None = None
+    passphrase: SecretRef | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,71 @@ class Fleet:
     @property
     def stacks(self) -> tuple[str, ...]:
         return (self.management_stack, *(self.workload_stack(c.name) for c in self.workloads))
+
+    def stack_cluster(self, stack: str) -> FleetCluster:
+        """The fleet file's entry of a stack: `management` for the management stack, else its workload cluster."""
+        if stack == self.management_stack:
+            return self.management
+        return next(c for c in self.workloads if self.workload_stack(c.name) == stack)
+
+    def access_token_of(self, stack: str) -> SecretRef | None:
+        return self.stack_cluster(stack).access_token or self.access_token
+
+    def passphrase_of(self, stack: str) -> SecretRef | None:
+        return self.stack_cluster(stack).passphrase or self.passphrase
+
+    @property
+    def kubeconfig_mounts(self) -> list[KubeconfigMount]:
+        return kubeconfig_mounts(self.name, self.management, self.workloads)
+
+
+def stack_identity(stack: str) -> str:
+    """The ServiceAccount (and roles) a stack deploys as on a cluster (`rbac/<stack>/rbac-<cluster>.yaml`):
+    one per stack, so several stacks that reach the management cluster each hold only what they need there."""
+    return f"{DEPLOYER}-{stack}"
+
+
+@dataclass(frozen=True)
+class KubeconfigMount:
+    """A kubeconfig Secret a stack's workspace mounts for one cluster it reaches, and the fleet-file key naming it."""
+
+    stack: str
+    cluster: str
+    key: str
+    ref: SecretRef | None
+
+
+def kubeconfig_mounts(fleet: str, management: FleetCluster, workloads: Sequence[FleetCluster]) -> list[KubeconfigMount]:
+    """Every cluster each stack reaches, with the Secret the fleet file gives it there: the management stack
+    reaches the management cluster; a workload stack the management cluster (its cluster's registration and
+    lifecycle managers) and its own cluster. No stack falls back to another's Secret."""
+    mounts = [KubeconfigMount(f"{fleet}-management", management.name, "management.kubeconfigSecret",
+                              management.kubeconfig)]
+    for i, cluster in enumerate(workloads):
+        stack = f"{fleet}-{cluster.name}"
+        mounts += [KubeconfigMount(stack, management.name, f"workloadClusters[{i}].managementKubeconfigSecret",
+                                   cluster.management_kubeconfig),
+                   KubeconfigMount(stack, cluster.name, f"workloadClusters[{i}].kubeconfigSecret", cluster.kubeconfig)]
+    return mounts
+
+
+def mount_problems(mounts: Sequence[KubeconfigMount]) -> list[str]:
+    """A stack that reaches a cluster without a kubeconfig Secret of its own, or one another stack mounts too."""
+    problems = []
+    owners: dict[SecretRef, KubeconfigMount] = {}
+    for mount in mounts:
+        if mount.ref is None:
+            problems.append(f"{mount.key}: required: stack {mount.stack} reaches cluster {mount.cluster} and needs a "
+                            f"kubeconfig Secret of its own there, {{name: ..., key: ...}}, with the token of its deploy "
+                            f"identity {stack_identity(mount.stack)} (rbac/{mount.stack}/rbac-{mount.cluster}.yaml); no "
+                            "stack uses another stack's Secret (docs/fleet.md)")
+            continue
+        first = owners.setdefault(mount.ref, mount)
+        if first.stack != mount.stack:
+            problems.append(f"{mount.key}: Secret {mount.ref.name!r} key {mount.ref.key!r} is {first.key} of stack "
+                            f"{first.stack}: stack {mount.stack} needs a kubeconfig Secret of its own for cluster "
+                            f"{mount.cluster}, with the token of {stack_identity(mount.stack)} (docs/fleet.md)")
+    return problems
 
 
 class _Reader:
@@ -219,6 +291,8 @@ class _Reader:
             reviews_versions=tuple(reviews) if reviews else None,
             management_kubeconfig=self.secret(value, "managementKubeconfigSecret",
                                               f"{path}.managementKubeconfigSecret", required=False),
+            access_token=self.secret(value, "pulumiAccessToken", f"{path}.pulumiAccessToken", required=False),
+            passphrase=self.secret(value, "configPassphrase", f"{path}.configPassphrase", required=False),
         )
 
 
@@ -253,18 +327,27 @@ def parse_fleet(doc: Any, source: str = "fleet file") -> Fleet:
                               f"{DIY_ORGANIZATION!r} (pulumi/pulumi pkg/backend/diy), got {organization!r}")
     git_auth = r.git_auth(source_.get("gitAuth"))
     repo = r.string(source_, "repo", "source.repo")
-    license_ = r.secret(secrets, "licenseKey", "secrets.licenseKey", required=True)
-    access_token = r.secret(secrets, "pulumiAccessToken", "secrets.pulumiAccessToken", required=not backend_url)
-    passphrase = r.secret(secrets, "configPassphrase", "secrets.configPassphrase", required=False)
-    if backend_url and not (passphrase or secrets_provider):
-        r.problems.append("secrets.configPassphrase: a self-managed backend needs it, or backend.secretsProvider")
 
     management = r.cluster(doc.get("management"), "management")
+    if management.management_kubeconfig is not None:
+        r.problems.append("management.managementKubeconfigSecret: only a workload cluster takes it; the management "
+                          "stack reaches the management cluster with management.kubeconfigSecret")
     raw_workloads = doc.get("workloadClusters")
     if not isinstance(raw_workloads, list) or not raw_workloads:
         r.problems.append("workloadClusters: required, a non-empty list of clusters")
         raw_workloads = []
     workloads = tuple(r.cluster(c, f"workloadClusters[{i}]") for i, c in enumerate(raw_workloads))
+
+    license_ = r.secret(secrets, "licenseKey", "secrets.licenseKey", required=True)
+    access_token = r.secret(secrets, "pulumiAccessToken", "secrets.pulumiAccessToken", required=False)
+    passphrase = r.secret(secrets, "configPassphrase", "secrets.configPassphrase", required=False)
+    clusters = (management, *workloads)
+    if not backend_url and access_token is None and any(c.access_token is None for c in clusters):
+        r.problems.append("secrets.pulumiAccessToken: required (the token of each stack whose cluster gives no "
+                          "pulumiAccessToken of its own), a Kubernetes Secret reference {name: ..., key: ...}")
+    if backend_url and not secrets_provider and passphrase is None and any(c.passphrase is None for c in clusters):
+        r.problems.append("secrets.configPassphrase: a self-managed backend needs it (or each stack's own "
+                          "configPassphrase), or backend.secretsProvider")
     names = [c.name for c in workloads]
     for dup in sorted({n for n in names if n and names.count(n) > 1}):
         r.problems.append(f"workloadClusters: cluster name {dup!r} is listed more than once")
@@ -287,6 +370,8 @@ def parse_fleet(doc: Any, source: str = "fleet file") -> Fleet:
                               f"than {MAX_VOLUME_NAME} characters: shorten the cluster name")
     if name and len(f"{name}-management") > MAX_STACK_OBJECT_NAME:
         r.problems.append(f"fleet: its Stack '{name}-management' is longer than {MAX_STACK_OBJECT_NAME} characters")
+    if isinstance(doc.get("management"), Mapping) and all(isinstance(c, Mapping) for c in raw_workloads):
+        r.problems += mount_problems(kubeconfig_mounts(name, management, workloads))
 
     config = r.section(doc, "config")
     program_keys = tuple(k for k in declarations() if k not in FLEET_OWNED_KEYS)
@@ -381,9 +466,15 @@ def generated_fleet(base: Fleet, clusters: int) -> Fleet:
     template = base.workloads[-1]
 
     def cluster(i: int) -> FleetCluster:
-        name = f"cluster{i}"
-        kubeconfig = SecretRef(f"kubeconfig-{name}", template.kubeconfig.key) if template.kubeconfig else None
-        return FleetCluster(name=name, context=name, kubeconfig=kubeconfig)
+        return own_credentials(template, f"cluster{i}", base.management.name)
 
     return dataclasses.replace(base, name=f"{base.name}{clusters}",
                                workloads=tuple(cluster(i) for i in range(1, clusters + 1)))
+
+
+def own_credentials(template: FleetCluster, name: str, management: str) -> FleetCluster:
+    """A workload cluster `name` (context `name`) like `template`, with kubeconfig Secrets of its own:
+    `kubeconfig-<name>` and `kubeconfig-<management>-as-<name>`."""
+    key = template.kubeconfig.key if template.kubeconfig else "config"
+    return FleetCluster(name=name, context=name, kubeconfig=SecretRef(f"kubeconfig-{name}", key),
+                        management_kubeconfig=SecretRef(f"kubeconfig-{management}-as-{name}", key))
