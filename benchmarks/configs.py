@@ -6,7 +6,8 @@ from typing import Any
 
 from components.core.config import RELAY_TRUST_GENERATED, RELAY_TRUST_MANAGED, REVIEWS_VERSIONS
 from components.core.features import FEATURES
-from tools.simulate import ROOT, stack_config, with_fake_license
+from offline import ROOT
+from offline.stack_files import stack_config, with_fake_license
 
 
 def available_features() -> list[str]:

@@ -30,7 +30,7 @@ from typing import Any  # noqa: E402
 
 import components.program  # noqa: E402,F401  (the program's modules, imported like `pulumi up` does)
 from benchmarks.configs import dev_config, workshop_config  # noqa: E402
-from tools.simulate import simulate  # noqa: E402
+from offline.runtime import simulate  # noqa: E402
 
 
 def config_for(clusters: int) -> dict[str, Any]:

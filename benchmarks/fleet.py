@@ -5,7 +5,7 @@
     ./venv/bin/python -m benchmarks.fleet --update-docs    # also refresh the table in docs/performance.md
 
 For each size, the fleet is `fleets/dev.yaml` with that many workload clusters (the whole
-workshop, every feature on: `tools.fleet.spec.generated_fleet`). Measured under the mock runtime,
+workshop, every feature on: `offline.fleet.spec.generated_fleet`). Measured under the mock runtime,
 in this process, each evaluation after a `gc.collect()` and one untimed warm-up, the median of
 `--runs`: the management stack; the first workload stack (the entry gateway's: it also has
 Keycloak and the httpbin labs) and the last one (a plain workload cluster); and, for comparison,
@@ -30,9 +30,18 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.run import RESULTS, linear_fit, machine
-from tools.counts import count
-from tools.fleet.spec import Fleet, generated_fleet, licensed, load_fleet, single_stack_config, stack_configs
-from tools.simulate import ROOT, Simulation, reveal, simulate
+from offline import ROOT
+from offline.counts import count
+from offline.fleet.spec import (
+    Fleet,
+    generated_fleet,
+    licensed,
+    load_fleet,
+    single_stack_config,
+    stack_configs,
+)
+from offline.records import Simulation, reveal
+from offline.runtime import simulate
 
 SIZES = (2, 5, 10, 20, 50)
 #: A workload stack is flat when its slowest size is within this factor of its fastest.
@@ -68,7 +77,7 @@ def timed(evaluate: Callable[[], Simulation], runs: int) -> tuple[float, Simulat
 
 
 def declared(sim: Simulation) -> int:
-    """The stack's resources as the render and the plan count them (`tools.counts`: no providers, no reads)."""
+    """The stack's resources as the render and the plan count them (`offline.counts`: no providers, no reads)."""
     return count(sim).resources
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from tools.simulate import Simulation
+from offline.records import Simulation
 
 PROVIDER_TYPE = "pulumi:providers:kubernetes"
 # Inputs of the typed classes that are not `metadata` or that are required, as small as they can be.

@@ -9,7 +9,7 @@
    fresh process (`benchmarks.evaluate`) `--runs` times; medians and their ratio.
 2. The whole workshop (every available feature) on 2, 5, 10 and 20 workload clusters: resources,
    evaluation time, time per resource, and the same for the floor.
-3. The deploy critical path of each (`tools.graph`): the longest chain of awaited resources; and
+3. The deploy critical path of each (`offline.graph`): the longest chain of awaited resources; and
    the same for both relay trust modes (`relayTrust: generated | managed`), with what an agent
    still waits for on the management cluster (`--paths-only` computes just this, in seconds).
 4. Writes benchmarks/results/latest.md and latest.json (and latest.png if matplotlib is importable).
@@ -43,10 +43,12 @@ from benchmarks.evaluate import config_for
 from benchmarks.floor import shape
 from components.core.config import RELAY_TRUST_GENERATED, RELAY_TRUST_MODES
 from components.core.constants import AGENT_CHART, ENTERPRISE_CHART
+from offline import ROOT
+from offline.counts import count
+from offline.graph import CriticalPath, Graph
+from offline.records import Simulation
+from offline.runtime import simulate
 from tools import prog
-from tools.counts import count
-from tools.graph import CriticalPath, Graph
-from tools.simulate import ROOT, Simulation, simulate
 
 RESULTS = ROOT / "benchmarks" / "results"
 DOCS = ROOT / "docs" / "performance.md"
@@ -182,7 +184,7 @@ def median_timing(samples: list[dict[str, float]]) -> Timing:
 
 
 def resources(sim: Simulation) -> int:
-    """Resources the stack declares, plus the objects it reads (`tools.counts`: providers and components
+    """Resources the stack declares, plus the objects it reads (`offline.counts`: providers and components
     not counted), all of which the evaluation registers."""
     counted = count(sim)
     return counted.resources + counted.reads
@@ -298,7 +300,7 @@ def report(dev: Row, scale: list[Row], dev_path_lines: list[str], info: dict[str
         f"{info['pulumi_kubernetes']}; {info['date']}.",
         "",
         f"Medians of {runs} fresh processes each (`python -m benchmarks.run`). Evaluation under the Pulumi "
-        "mock runtime (`tools/simulate.py`). *cold*: the first evaluation in a fresh process, SDK modules "
+        "mock runtime (`offline/runtime.py`). *cold*: the first evaluation in a fresh process, SDK modules "
         "loaded on first use included; *warm*: the same stack evaluated again in that process (median of 3). "
         "Each evaluation starts after a `gc.collect()`; *GC* is the time the collector ran during it. The floor "
         "registers the same providers and as many resources of the same types with tiny inputs and no logic "

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from offline.records import Simulation
+from offline.runtime import simulate
 from tests.support.simulation import dev_config
-from tools.simulate import Simulation, simulate
 
 
 @pytest.fixture(scope="session")

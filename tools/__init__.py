@@ -35,7 +35,7 @@ COMMANDS = (
     Command("diff", "tools.diff", "what a config change does to each resource (create, update, replace, delete)",
             ("diff dev --set istioCanaryRevision=1-18 --set istioCanaryTag=1.18.2-solo",
              "diff stacks/gateway.yaml --against old-gateway.yaml --fail-on replace,delete")),
-    Command("verify", "tools.verify", "check a deployed stack the way the workshop does (curl, kubectl)",
+    Command("verify", "tools.verify.cli", "check a deployed stack the way the workshop does (curl, kubectl)",
             ("verify dev", "verify dev --outputs outputs.json --json")),
     Command("snapshot", "tools.snapshot", "check or update the committed URN snapshots of the stack files",
             ("snapshot check", "snapshot update")),

@@ -20,9 +20,10 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from offline import ROOT
+from offline.stack_files import iter_stack_files
 from tools import prog
 from tools.local.topology import TOPOLOGIES
-from tools.simulate import ROOT, iter_stack_files
 
 # A change under one of these affects what every stack deploys or how it is checked.
 PROGRAM_PATHS = ("components/", "policy/", "__main__.py", "Pulumi.yaml", "requirements.txt")

@@ -19,8 +19,10 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from offline import ROOT
+from offline.runtime import simulate
+from offline.stack_files import iter_stack_files, stack_config, with_fake_license
 from tools import prog
-from tools.simulate import ROOT, iter_stack_files, simulate, stack_config, with_fake_license
 
 SNAPSHOT_DIR = ROOT / "tests" / "snapshots" / "urns"
 HOW_TO_FIX = (

@@ -1,7 +1,7 @@
 """The policy rules: mistakes Gloo Mesh accepts silently that break traffic, as plain functions.
 
 Every rule takes the stack's resources in one neutral shape (`Resource`) and returns
-`Violation`s. Two adapters build that shape: `tools.policy_check` from the mock simulation (tests
+`Violation`s. Two adapters build that shape: `offline.policy` from the mock simulation (tests
 and the offline render) and `policy/__main__.py` from pulumi-policy's `StackValidationArgs` (the
 CrossGuard pack, `pulumi preview --policy-pack policy`). Both run these same functions.
 

@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
+from offline.records import Record, Simulation
 from tests.support.scenarios import CONFIGS, sim
-from tools.simulate import Record, Simulation
 
 APP_NAMESPACES = ("bookinfo-frontends", "bookinfo-backends", "httpbin", "gloo-mesh-addons")
 PREEXISTING = ("default", "kube-system", "kube-public")
@@ -71,7 +71,7 @@ def test_nothing_on_one_workload_cluster_waits_for_another(dev: Simulation) -> N
 
 
 def test_the_program_is_deterministic() -> None:
-    from tools.simulate import simulate
+    from offline.runtime import simulate
 
     first, second = simulate(CONFIGS["dev"]), simulate(CONFIGS["dev"])
     # Registration order may vary with the event loop; what is declared, and its edges, may not.

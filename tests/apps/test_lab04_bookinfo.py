@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from components.apps.lab04_bookinfo import bookinfo_manifests
+from offline.records import Simulation
 from tests.support.scenarios import istio_ready, sim
-from tools.simulate import Simulation
 
 REVISION = {"istio.io/rev": "1-17"}
 FRONTENDS, BACKENDS = "bookinfo-frontends", "bookinfo-backends"
@@ -179,7 +179,7 @@ def test_declared_objects_equal_the_pure_manifests(dev: Simulation) -> None:
 
 
 def test_reviews_versions_follow_the_config() -> None:
-    from tools.simulate import simulate
+    from offline.runtime import simulate
 
     s = simulate({"licenseKey": "x", "reviewsVersions": [["v3"], ["v1", "v2"]]})
     assert {d.k8s_name for d in s.select("Deployment", cluster="cluster1", namespace=BACKENDS)} == {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from components.apps.lab05_httpbin import httpbin_manifests
+from offline.records import Simulation
 from tests.support.scenarios import istio_ready, sim
-from tools.simulate import Simulation
 
 
 def expected(app: str, pod_labels: dict[str, str]) -> list[dict]:

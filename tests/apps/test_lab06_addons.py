@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from components.apps.lab06_addons import addons_values
+from offline.records import Simulation
+from offline.runtime import simulate
 from tests.support.scenarios import agent_release, istio_ready, sim
-from tools.simulate import Simulation, simulate
 
 AGENT_REPO = "https://storage.googleapis.com/gloo-mesh-enterprise/gloo-mesh-agent"
 

@@ -12,8 +12,8 @@ from components.apps.lab07_08_workspaces import (
     gateways_workspace,
     gateways_workspace_settings,
 )
+from offline.records import Simulation
 from tests.support.scenarios import agent_release, settings, sim
-from tools.simulate import Simulation
 
 # Lab 7, step 1 and 2.
 GATEWAYS_WORKSPACE = {

@@ -7,8 +7,9 @@ import pytest
 from components.apps.lab14_httpbin_workspace import httpbin_workspace, httpbin_workspace_settings
 from components.core.config import parse_settings
 from components.core.features import feature_errors
+from offline.records import Simulation
+from offline.runtime import simulate
 from tests.support.scenarios import agent_release, settings, sim
-from tools.simulate import Simulation, simulate
 
 # Lab 14, steps 1 and 2.
 WORKSPACE = {

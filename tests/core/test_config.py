@@ -11,8 +11,9 @@ import yaml
 
 from components.core.config import DEFAULTS, ConfigError, parse_settings
 from components.core.features import FEATURES, KNOWN_FEATURES
+from offline import ROOT
+from offline.runtime import RecordingMonitor, WorkshopMocks, simulate
 from tests.support.simulation import dev_config
-from tools.simulate import ROOT, RecordingMonitor, WorkshopMocks, simulate
 
 VALID = {"licenseKey": "license"}
 
@@ -57,7 +58,7 @@ def test_pulumi_yaml_declares_every_key_with_type_description_and_the_same_defau
         if key == "licenseKey":
             # Untyped, default "": pulumi/pulumi pkg/workspace/config.go mergeConfig refuses a stack missing a
             # declared key without default, and validateStackConfigValue refuses a plaintext (default) value of
-            # a *typed* secret key; workload stacks have no license (tools/config_rules.py).
+            # a *typed* secret key; workload stacks have no license (offline/config_rules.py).
             assert declaration["secret"] is True and declaration["default"] == "" and "type" not in declaration
         else:
             assert declaration["type"] in ("string", "integer", "boolean", "array"), key

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from components.core.config import LIST_KEYS, ConfigError, decode_value, parse_settings
-from tools.simulate import ROOT
+from offline import ROOT
 
 VALID = {"licenseKey": "license"}
 

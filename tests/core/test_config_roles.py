@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from components.core.config import ConfigError, parse_settings
+from offline.runtime import RecordingMonitor, WorkshopMocks, simulate
 from tests.support.simulation import dev_config
-from tools.simulate import RecordingMonitor, WorkshopMocks, simulate
 
 MGMT_STACK = "my-org/gloo-mesh-workshop/dev-management"
 WORKLOAD = {"role": "workload", "managementStack": MGMT_STACK, "workloadCluster": "cluster2"}

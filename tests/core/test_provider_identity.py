@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from offline.plan import plan
+from offline.records import Simulation
+from offline.replacement import KUBERNETES_PROVIDER
 from tests.support.simulation import cached_plan, cached_simulation, dev_config
-from tools.diff import plan
-from tools.replacement import KUBERNETES_PROVIDER
-from tools.simulate import Simulation
 
 
 def test_every_kubernetes_provider_is_identified_by_its_cluster_name(dev_sim: Simulation) -> None:

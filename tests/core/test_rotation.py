@@ -6,8 +6,8 @@ import pulumi
 import pytest
 
 from components.core import rotation
+from offline.records import Record, Simulation
 from tests.support.simulation import cached_simulation, dev_config
-from tools.simulate import Record, Simulation
 
 PASSWORDS = ("keycloak-admin-password", "keycloak-client-secret", "keycloak-user1-password", "keycloak-user2-password")
 TLS = ("gateway-tls-key", "gateway-tls-cert")

@@ -27,8 +27,8 @@ from typing import Any
 
 import pytest
 
+from offline.no_changes import proposed_changes
 from tests.support.simulation import buildable_features
-from tools.no_changes import proposed_changes
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "gloo-mesh-workshop"
@@ -134,7 +134,7 @@ def stack(project_dir: Path, tmp_path: Path) -> Iterator[Any]:
 
 
 def test_up_verify_preview_destroy(stack: Any, tmp_path: Path) -> None:
-    from tools import verify
+    from tools.verify import cli as verify
 
     stack.up(on_output=print)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from offline.records import Record, Simulation
 from tests.support.scenarios import ALL_GATEWAY_LABS, stack
 from tests.support.simulation import LICENSE
-from tools.simulate import Record, Simulation
 
 GLOO_GROUP = ".gloo.solo.io/"
 POLICY_KINDS = ("FaultInjectionPolicy", "RetryTimeoutPolicy", "FailoverPolicy", "OutlierDetectionPolicy")
@@ -160,7 +160,8 @@ def test_management_cluster_as_workload_cluster_declares_each_object_once() -> N
 
 
 def test_preview_of_a_fresh_stack_evaluates() -> None:
-    from tools.simulate import UNKNOWN, simulate
+    from offline.records import UNKNOWN
+    from offline.runtime import simulate
 
     sim = simulate({"licenseKey": LICENSE, "features": ALL_GATEWAY_LABS}, preview=True)
     assert sim.one("VirtualGateway").cluster == "cluster1"
@@ -169,7 +170,7 @@ def test_preview_of_a_fresh_stack_evaluates() -> None:
 
 
 def test_simulation_is_deterministic(full: Simulation) -> None:
-    from tools.simulate import simulate  # stack() is cached: evaluate afresh to compare
+    from offline.runtime import simulate
 
     fresh = simulate({"licenseKey": LICENSE, "features": ALL_GATEWAY_LABS,
                       "externalServiceWeight": 50, "autoRestartPods": True})

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from components.gateway import lab09_gateway
+from offline.records import Record, Secret, Simulation
 from tests.support.scenarios import GATEWAY, GATEWAY_TLS, VIRTUAL_DESTINATIONS, stack
 from tests.support.simulation import cached_simulation, dev_config
-from tools.simulate import Record, Secret, Simulation
 
 PRIVATE_KEY = "tls:index/privateKey:PrivateKey"
 SELF_SIGNED_CERT = "tls:index/selfSignedCert:SelfSignedCert"

@@ -6,8 +6,8 @@ import pytest
 
 from components.core import plan
 from components.gateway import lab10_traffic_policies as lab10
+from offline.records import Simulation
 from tests.support.scenarios import GATEWAY, stack
-from tools.simulate import Simulation
 
 # Lab 10 steps 1-4.
 FAULT_INJECTION = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from components.gateway import lab11_root_trust as lab11
+from offline.records import Simulation
 from tests.support.scenarios import stack
-from tools.simulate import Simulation
 
 # Lab 11 step 1 (the workshop's autoRestartPods: true).
 LAB11_STEP1 = {

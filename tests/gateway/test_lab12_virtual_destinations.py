@@ -6,8 +6,8 @@ import pytest
 
 from components.core import plan
 from components.gateway import lab12_virtual_destinations as lab12
+from offline.records import Simulation
 from tests.support.scenarios import VIRTUAL_DESTINATIONS, stack
-from tools.simulate import Simulation
 
 # Lab 12 steps 4 and 5.
 FAILOVER = {

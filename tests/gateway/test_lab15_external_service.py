@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from components.gateway import lab15_external_service as lab15
+from offline.records import Simulation
 from tests.support.scenarios import stack
-from tools.simulate import Simulation
 
 EXTERNAL_FEATURES = ["gateway", "gateway-tls", "httpbin-workspace", "external-service"]
 

@@ -9,9 +9,10 @@ import pytest
 
 from components.core.config import ConfigError, parse_settings
 from components.platform import fleet
+from offline.records import Secret, Simulation
+from offline.runtime import RecordingMonitor, WorkshopMocks, simulate
 from tests.support.scenarios import dev_fleet
 from tests.support.simulation import dev_config
-from tools.simulate import RecordingMonitor, Secret, Simulation, WorkshopMocks, simulate
 
 MGMT_STACK = "my-org/gloo-mesh-workshop/dev-management"
 WORKLOAD = {"role": "workload", "managementStack": MGMT_STACK, "workloadCluster": "cluster1"}

@@ -6,8 +6,9 @@ import pytest
 
 from components.platform.lab02_agent import agent_values
 from components.platform.lab02_management_plane import enterprise_values
+from offline.records import UNKNOWN_ID_MARK, Secret, Simulation, reveal
+from offline.runtime import simulate
 from tests.support.simulation import dev_config
-from tools.simulate import UNKNOWN_ID_MARK, Secret, Simulation, reveal, simulate
 
 ENTERPRISE_REPO = "https://storage.googleapis.com/gloo-mesh-enterprise/gloo-mesh-enterprise"
 AGENT_REPO = "https://storage.googleapis.com/gloo-mesh-enterprise/gloo-mesh-agent"

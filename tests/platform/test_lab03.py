@@ -15,9 +15,9 @@ from components.platform.lab03_istio import (
     ingress_gateway_lifecycle_manager,
     istio_lifecycle_manager,
 )
+from offline.records import Record, Simulation
 from tests.support import wait_for
 from tests.support.simulation import LICENSE, cached_simulation
-from tools.simulate import Record, Simulation
 
 CLUSTERS = ["cluster1", "cluster2"]
 ISTIO_NAMESPACES = ("istio-system", "istio-gateways", "gm-iop-1-17")

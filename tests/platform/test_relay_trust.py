@@ -24,18 +24,9 @@ from components.platform.relay_trust import (
     mgmt_relay_values,
     server_profile,
 )
+from offline.records import UNKNOWN, UNKNOWN_ID_MARK, Record, Secret, Simulation, reveal
+from offline.runtime import RecordingMonitor, WorkshopMocks, simulate
 from tests.support.simulation import LICENSE, cached_simulation, dev_config
-from tools.simulate import (
-    UNKNOWN,
-    UNKNOWN_ID_MARK,
-    Record,
-    RecordingMonitor,
-    Secret,
-    Simulation,
-    WorkshopMocks,
-    reveal,
-    simulate,
-)
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 WORKLOADS = ("cluster1", "cluster2")
@@ -53,7 +44,7 @@ DOCUMENTED_AGENT_RELAY = {
     "rootTlsSecret": {"name": "relay-root-tls-secret"},
     "tokenSecret": {"name": "relay-identity-token-secret", "namespace": "gloo-mesh", "key": "token"},
 }
-#: The management cluster doubling as a workload cluster (tests/tools/test_rbac.py simulates the same).
+#: The management cluster doubling as a workload cluster (tests/offline/test_rbac.py simulates the same).
 MGMT_IS_WORKLOAD = {"licenseKey": LICENSE, "mgmtCluster": "cluster1", "relayTrust": "managed"}
 #: The authority agents set when dialing the relay (`relay.authority`, the workshop's value).
 AUTHORITY = "gloo-mesh-mgmt-server.gloo-mesh"

@@ -11,9 +11,9 @@ from pulumi_policy import EnforcementLevel, PolicyResource, StackValidationArgs
 from pulumi_policy.policy import PolicyProviderResource, PolicyResourceOptions
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
+from offline import ROOT
 from policy.rules import RULES, UNKNOWN, Resource
 from tests.support.fakes.policy_world import mutate, workshop
-from tools.simulate import ROOT
 
 pack = importlib.import_module("policy.__main__")
 

@@ -13,11 +13,13 @@ from typing import Any
 
 import pytest
 
+from offline.policy import resources
+from offline.records import Simulation
+from offline.runtime import simulate
+from offline.stack_files import iter_stack_files, stack_config, with_fake_license
 from policy import rules
 from policy.rules import RULES, RULES_BY_NAME, Resource, SecretValue, Violation, check
 from tests.support.fakes.policy_world import mutate, workshop
-from tools.policy_check import resources
-from tools.simulate import Simulation, iter_stack_files, simulate, stack_config, with_fake_license
 
 Seed = Callable[[list[Resource]], list[Resource]]
 

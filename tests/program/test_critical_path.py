@@ -9,9 +9,10 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.configs import managed_dev_config, workshop_config
+from offline.graph import Graph, Node, is_awaited
+from offline.records import Record, Simulation
+from offline.runtime import simulate
 from tests.support.simulation import cached_simulation, dev_config
-from tools.graph import Graph, Node, is_awaited
-from tools.simulate import Record, Simulation, simulate
 
 MAX_AWAITED_STAGES = 6
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.simulate import ROOT
+from offline import ROOT
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 COMMAND = re.compile(r"^(?:\./venv/bin/python|python3?) -m (?:tools|benchmarks)\.\S+")

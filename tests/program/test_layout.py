@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.simulate import ROOT
+from offline import ROOT
 
 COMPONENTS = ROOT / "components"
 #: Each package and the rank it stands at; a module imports only from lower ranks or its own package.

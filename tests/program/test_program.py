@@ -6,8 +6,9 @@ from collections import Counter
 
 import pytest
 
+from offline.records import Record, Simulation
+from offline.runtime import simulate
 from tests.support.simulation import dev_config
-from tools.simulate import Record, Simulation, simulate
 
 THREE_CLUSTERS = dict(workloadClusters=["cluster1", "cluster2", "cluster3"],
                       workloadContexts=["cluster1", "cluster2", "cluster3"],

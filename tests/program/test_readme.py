@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from components.core.features import FEATURES
-from tools.simulate import ROOT
+from offline import ROOT
 
 README = (ROOT / "README.md").read_text()
 CONFIGURATION = (ROOT / "docs" / "configuration.md").read_text()

@@ -17,9 +17,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from offline import ROOT
 from tools.local.cli import next_steps
 from tools.local.topology import SINGLE, THREE, Topology
-from tools.simulate import ROOT
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 OPERATORS = {"|", "||", "&&", ";", "(", ")", "&"}

@@ -10,7 +10,10 @@ import pytest
 import yaml
 
 from components.core.features import FEATURES
-from tools.simulate import ROOT, Simulation, iter_stack_files, simulate, stack_config, with_fake_license
+from offline import ROOT
+from offline.records import Simulation
+from offline.runtime import simulate
+from offline.stack_files import iter_stack_files, stack_config, with_fake_license
 
 ALL_FEATURES = [f.name for f in FEATURES]
 

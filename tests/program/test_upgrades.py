@@ -9,9 +9,10 @@ from collections.abc import Iterable
 
 import pytest
 
+from offline import ROOT
+from offline.plan import Plan, Step
+from offline.records import Simulation
 from tests.support.simulation import cached_plan, dev_config
-from tools.diff import Plan, Step
-from tools.simulate import ROOT, Simulation
 
 # The canary upgrade's three steps, each one config change.
 ACTIVE_1_17 = dev_config()

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from offline import ROOT
+from offline.stack_files import iter_stack_files
 from tools import snapshot
-from tools.simulate import ROOT, iter_stack_files
 
 STACK_FILES = list(iter_stack_files())
 

@@ -8,10 +8,10 @@ import pytest
 
 from components.core.config import ConfigError, parse_settings
 from components.security import lab16_keycloak as kc
+from offline.records import Secret, Simulation, reveal
 from tests.support.expectations import ENDPOINT_HTTPS_GW_CLUSTER1, HOST_KEYCLOAK, KEYCLOAK_URL
 from tests.support.scenarios import ALL, decode, simulation
 from tests.support.simulation import LICENSE
-from tools.simulate import Secret, Simulation, reveal
 
 # keycloak.yaml's Service, verbatim (applied with -n keycloak).
 WORKSHOP_SERVICE = {

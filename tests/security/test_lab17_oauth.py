@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from components.security.lab17_oauth import ext_auth_policy
+from offline.records import Secret, Simulation, reveal
 from tests.support.expectations import ENDPOINT_HTTPS_GW_CLUSTER1, KEYCLOAK_URL
 from tests.support.scenarios import ALL, decode, simulation
-from tools.simulate import Secret, Simulation, reveal
 
 # Deliberate differences from the workshop: the realm (`workshop`, not `master`) and the client id.
 REALM = "workshop"

@@ -6,9 +6,9 @@ import pytest
 
 from components.security.lab18_jwt import jwt_policy, keycloak_external_endpoint
 from components.security.lab21_waf import waf_policy
+from offline.records import Simulation
 from tests.support.expectations import HOST_KEYCLOAK, KEYCLOAK_URL
 from tests.support.scenarios import ALL, simulation
-from tools.simulate import Simulation
 
 REALM = "workshop"  # deliberate: the workshop's `master`, see docs/labs-13-16-21.md
 

@@ -6,9 +6,9 @@ import pytest
 
 from components.core import plan
 from components.core.config import ConfigError, parse_settings
+from offline.records import Simulation
 from tests.support.scenarios import ALL, simulation
 from tests.support.simulation import LICENSE
-from tools.simulate import Simulation
 
 # The feature table of DESIGN.md (contract).
 NEEDS = {
@@ -82,7 +82,7 @@ def test_management_cluster_as_workload_cluster_declares_each_object_once() -> N
 
 
 def test_preview_with_unknown_addresses_evaluates() -> None:
-    from tools.simulate import simulate
+    from offline.runtime import simulate
 
     sim = simulate({"licenseKey": LICENSE, "features": list(ALL)}, preview=True)
     assert sim.one("JWTPolicy", name="httpbin").spec["config"]["providers"]["keycloak"]["tokenSource"] == {

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from offline.records import Secret, Simulation, reveal
 from tests.support.scenarios import decode, simulation
-from tools.simulate import Secret, Simulation, reveal
 
 WORKSHOP_LITERALS = {"admin", "password"}  # the seed's admin/admin and user*/password
 

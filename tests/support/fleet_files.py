@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tools.fleet.spec import FleetError, parse_fleet
-from tools.simulate import ROOT
+from offline import ROOT
+from offline.fleet.spec import FleetError, parse_fleet
 
 
 def fleet_doc(**changes: Any) -> dict[str, Any]:

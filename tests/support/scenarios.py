@@ -8,10 +8,10 @@ from functools import cache
 from typing import Any
 
 from components.core.config import Settings, parse_settings
+from offline.fleet.check import FleetEvaluation, evaluate
+from offline.fleet.spec import Fleet, load_fleet
+from offline.records import Record, Simulation
 from tests.support.simulation import LICENSE, cached_simulation, dev_config
-from tools.fleet.check import FleetEvaluation, evaluate
-from tools.fleet.spec import Fleet, load_fleet
-from tools.simulate import Record, Simulation
 
 # --- apps (labs 4-8, 14) ---------------------------------------------------------------------------
 

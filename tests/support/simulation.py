@@ -8,8 +8,11 @@ from functools import cache
 from typing import Any
 
 from components.core.features import FEATURES
-from tools.diff import Plan, plan
-from tools.simulate import ROOT, Simulation, simulate, stack_config, with_fake_license
+from offline import ROOT
+from offline.plan import Plan, plan
+from offline.records import Simulation
+from offline.runtime import simulate
+from offline.stack_files import stack_config, with_fake_license
 
 #: The license every scenario passes (a test that needs none other uses this one, so caches are shared).
 LICENSE = "test-license"

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tools import colour, diff, verify
-from tools.simulate import ROOT
-from tools.verifier.runner import Result, render_table
+from offline import ROOT
+from tools import colour, diff
+from tools.verify import cli as verify
+from tools.verify.runner import Result, render_table
 
 ESC = "\033["
 

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from offline import ROOT
+from offline import plan as change_plan
+from offline.plan import MISSING, Change, input_changes, plan
+from offline.records import Record, Secret, Simulation
 from tools import diff
-from tools.diff import MISSING, Change, input_changes, plan
-from tools.simulate import ROOT, Record, Secret, Simulation
 
 # Input diffs ----------------------------------------------------------------------------------------
 
@@ -178,17 +180,17 @@ def test_render_groups_by_cluster_and_ends_with_the_summary() -> None:
     ("null", "null"),
 ])
 def test_set_values_are_typed_like_pulumi_config(text: str, value: object) -> None:
-    assert diff.config_value(text) == value
-    assert type(diff.config_value(text)) is type(value)
+    assert change_plan.config_value(text) == value
+    assert type(change_plan.config_value(text)) is type(value)
 
 
 def test_assignments() -> None:
-    assert diff.parse_assignment("istioCanaryRevision=1-18") == ("istioCanaryRevision", "1-18")
-    assert diff.parse_assignment("gloo-mesh-workshop:credentialsRotation=2") == ("credentialsRotation", 2)
-    assert diff.parse_assignment("features=[]") == ("features", [])
+    assert change_plan.parse_assignment("istioCanaryRevision=1-18") == ("istioCanaryRevision", "1-18")
+    assert change_plan.parse_assignment("gloo-mesh-workshop:credentialsRotation=2") == ("credentialsRotation", 2)
+    assert change_plan.parse_assignment("features=[]") == ("features", [])
     for bad in ("istioTag", "=1", "kubernetes:context=x"):
         with pytest.raises(ValueError):
-            diff.parse_assignment(bad)
+            change_plan.parse_assignment(bad)
 
 
 def test_a_list_that_is_not_json_says_so_and_how_to_write_it(capsys: pytest.CaptureFixture[str]) -> None:
@@ -198,13 +200,13 @@ def test_a_list_that_is_not_json_says_so_and_how_to_write_it(capsys: pytest.Capt
                             "its strings quoted: --set 'features=[\"gateway\",\"waf\"]'\n")
     assert captured.out == ""
     with pytest.raises(ValueError) as raised:
-        diff.parse_assignment("workloadClusters=c1")
+        change_plan.parse_assignment("workloadClusters=c1")
     assert str(raised.value) == ("--set workloadClusters: 'c1' is not valid JSON; a list is written in JSON, its "
                                  "strings quoted: --set 'workloadClusters=[\"cluster1\",\"cluster2\"]'")
 
 
 def test_changed_config() -> None:
-    assert diff.changed_config({"a": 1, "b": 2}, [("c", 3), ("a", 4)], ["b"]) == {"a": 4, "c": 3}
+    assert change_plan.changed_config({"a": 1, "b": 2}, [("c", 3), ("a", 4)], ["b"]) == {"a": 4, "c": 3}
 
 
 # The command ----------------------------------------------------------------------------------------
@@ -280,10 +282,10 @@ def test_json_is_the_plan_of_the_text(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_json_change_of_a_secret_and_of_an_absent_input() -> None:
-    result = diff.Plan((diff.Step("update", "u", "c", "Secret ns/x",
+    result = change_plan.Plan((change_plan.Step("update", "u", "c", "Secret ns/x",
                                   (Change("data", Secret("a"), Secret("b"), True), Change("spec.x", MISSING, 1))),),
                        0, "t")
-    assert diff.plan_json(result)["steps"][0]["changes"] == [
+    assert change_plan.plan_json(result)["steps"][0]["changes"] == [
         {"path": "data", "secret": True, "old": "[secret]", "new": "[secret]"},
         {"path": "spec.x", "secret": False, "new": 1}]
 
@@ -340,7 +342,7 @@ def test_an_in_place_tag_change_of_an_installed_revision_says_up_does_not_wait_f
     # Upstream fact (pulumi-kubernetes provider/pkg/await/condition/jsonpath.go): the `pulumi.com/waitFor`
     # JSONPath condition holds back only while `status.observedGeneration` < `metadata.generation`; Gloo's
     # lifecycle-manager status has none, so the revision's HEALTHY state from before the change meets it.
-    result = diff.diff("dev", sets=[("istioTag", "1.17.2-solo")])
+    result = change_plan.diff("dev", sets=[("istioTag", "1.17.2-solo")])
     managers = [s for s in result.steps if s.label.split()[0] in ("IstioLifecycleManager", "GatewayLifecycleManager")]
     assert len(managers) == 6  # per workload cluster: the installation, the ingress and east-west gateways
     for step in managers:
@@ -349,7 +351,7 @@ def test_an_in_place_tag_change_of_an_installed_revision_says_up_does_not_wait_f
 
 
 def test_a_canary_revision_is_awaited_and_gets_no_in_place_note() -> None:
-    result = diff.diff("dev", sets=[("istioCanaryRevision", "1-18"), ("istioCanaryTag", "1.18.2-solo")])
+    result = change_plan.diff("dev", sets=[("istioCanaryRevision", "1-18"), ("istioCanaryTag", "1.18.2-solo")])
     managers = [s for s in result.steps if s.label.split()[0] in ("IstioLifecycleManager", "GatewayLifecycleManager")]
     assert managers and not [s.note for s in managers if s.note]
 
@@ -358,9 +360,9 @@ def test_the_in_place_rule_keys_installations_by_revision() -> None:
     def manager(*installations: tuple[str, str]) -> dict[str, object]:
         return {"spec": {"installations": [{"revision": r, "istioOperatorSpec": {"tag": t, "hub": "h"}}
                                            for r, t in installations]}}
-    assert diff.in_place_upgrade_note(manager(("1-17", "a")), manager(("1-17", "a"), ("1-18", "b"))) is None
-    assert diff.in_place_upgrade_note(manager(("1-17", "a"), ("1-18", "b")), manager(("1-18", "b"))) is None
-    note = diff.in_place_upgrade_note(manager(("1-17", "a"), ("1-18", "b")), manager(("1-18", "c"), ("1-17", "a")))
+    assert change_plan.in_place_upgrade_note(manager(("1-17", "a")), manager(("1-17", "a"), ("1-18", "b"))) is None
+    assert change_plan.in_place_upgrade_note(manager(("1-17", "a"), ("1-18", "b")), manager(("1-18", "b"))) is None
+    note = change_plan.in_place_upgrade_note(manager(("1-17", "a"), ("1-18", "b")), manager(("1-18", "c"), ("1-17", "a")))
     assert note is not None and note.startswith("revision 1-18 changes in place")
 
 

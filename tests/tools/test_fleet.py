@@ -7,17 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from offline import ROOT
+from offline.fleet.operator import identity_manifests, referenced_secrets, stack_manifest
+from offline.fleet.spec import Fleet, load_fleet, parse_fleet, single_stack_config, stack_configs
+from offline.stack_files import stack_config
 from tests.support.fleet_files import fleet_doc, fleet_problems
 from tools.fleet.__main__ import main
-from tools.fleet.operator import identity_manifests, referenced_secrets, stack_manifest
-from tools.fleet.spec import (
-    Fleet,
-    load_fleet,
-    parse_fleet,
-    single_stack_config,
-    stack_configs,
-)
-from tools.simulate import ROOT, stack_config
 
 # The Pulumi Kubernetes Operator v2 `Stack` CRD (pulumi.com/v1), as pulumi-kubernetes-operator v2.9.0
 # defines it in operator/api/pulumi/shared/stack_types.go: the spec fields the manifests may use.
@@ -331,7 +326,7 @@ def test_only_the_identities_on_a_cluster_with_a_gloo_chart_are_cluster_admin_eq
 
 def test_the_default_workspace_image_has_a_pulumi_cli_the_operator_and_the_program_accept() -> None:
     from components.core.rotation import MIN_CLI_FOR_TRIGGER
-    from tools.fleet.spec import DEFAULT_WORKSPACE_IMAGE, OPERATOR_MIN_CLI_FOR_JSON_CONFIG
+    from offline.fleet.spec import DEFAULT_WORKSPACE_IMAGE, OPERATOR_MIN_CLI_FOR_JSON_CONFIG
 
     def version(text: str) -> tuple[int, ...]:
         return tuple(int(part) for part in text.split("."))

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from offline import ROOT
 from tools import BY_NAME, COMMANDS, PROG
 from tools.__main__ import main, usage
-from tools.simulate import ROOT
 
 GMW = Path(sys.executable).parent / PROG
 
@@ -89,7 +89,7 @@ def test_python_dash_m_tools_without_site_packages_runs_local_on_the_standard_li
                                            ("tools.changed_stacks", "changed-stacks"), ("tools.verify", "verify"),
                                            ("tools.local", "local"), ("benchmarks.run", "bench")])
 def test_the_old_module_paths_keep_running_the_same_command(old: str, name: str) -> None:
-    assert BY_NAME[name].module.removesuffix(".__main__") == old
+    assert BY_NAME[name].module.removesuffix(".__main__").removesuffix(".cli") == old
     result = subprocess.run([sys.executable, "-m", old, "--help"], cwd=ROOT, capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0 and result.stdout.startswith("usage: "), result.stderr

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
+from offline import ROOT
 from tests.support.fakes import local_host
 from tools.local.cli import main
 from tools.local.host import Host
 from tools.local.topology import NODE_IMAGE
-from tools.simulate import ROOT
 
 PS = ["ps", "-A", "-o", "pid=,lstart=,args="]
 LB_LABEL = "io.x-k8s.cloud-provider-kind.cluster"

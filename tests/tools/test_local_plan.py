@@ -7,6 +7,8 @@ import pytest
 
 from components.core.config import parse_settings
 from components.core.features import FEATURES
+from offline import ROOT
+from offline.stack_files import stack_config
 from tools.local.plan import (
     LoadBalancerProcess,
     State,
@@ -20,7 +22,6 @@ from tools.local.plan import (
     stack_file_note,
 )
 from tools.local.topology import ALL_FEATURES, NODE_IMAGE, SINGLE, THREE, TOPOLOGIES, Topology
-from tools.simulate import ROOT, stack_config
 
 NONE: frozenset[str] = frozenset()
 LB = ("cloud-provider-kind",)

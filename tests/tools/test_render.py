@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from offline import ROOT
+from offline.stack_files import FAKE_LICENSE
 from policy.rules import Violation
 from tools import render
-from tools.simulate import FAKE_LICENSE, ROOT
 
 
 def run_render(out: Path, stack: str | None = None) -> subprocess.CompletedProcess[str]:

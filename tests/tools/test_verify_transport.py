@@ -17,10 +17,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
 from tests.support.fakes.workshop import FakeWorkshop, self_signed
-from tools.verifier.http import Response, Tls, insecure_tls, pinned_tls, request
-from tools.verifier.outputs import parse_outputs
-from tools.verifier.redact import redact
-from tools.verifier.transport import credentials_refusal, parse_address, transport
+from tools.verify.http import Response, Tls, insecure_tls, pinned_tls, request
+from tools.verify.outputs import parse_outputs
+from tools.verify.redact import redact
+from tools.verify.transport import credentials_refusal, parse_address, transport
 
 TLS = ["gateway", "gateway-tls"]
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyMiJ9.c2lnbmF0dXJl"

@@ -9,23 +9,16 @@ from typing import Any
 import pytest
 
 from components.core.features import KNOWN_FEATURES
+from offline.records import Secret
+from offline.runtime import simulate
 from tests.support.fakes.workshop import self_signed
 from tests.support.simulation import buildable_features
-from tools.simulate import Secret, simulate
-from tools.verifier import verdicts as v
-from tools.verifier.checks import (
-    CATALOGUE,
-    NO_CHECKS,
-    Check,
-    Probe,
-    plan,
-    productpage_urls,
-    unchecked_features,
-)
-from tools.verifier.http import Response
-from tools.verifier.kube import CommandResult, Kube
-from tools.verifier.outputs import OutputsError, load_outputs_file, load_stack_outputs, parse_outputs
-from tools.verifier.runner import FAIL, PASS, SKIP, run_checks
+from tools.verify import verdicts as v
+from tools.verify.checks import CATALOGUE, NO_CHECKS, Check, Probe, plan, productpage_urls, unchecked_features
+from tools.verify.http import Response
+from tools.verify.kube import CommandResult, Kube
+from tools.verify.outputs import OutputsError, load_outputs_file, load_stack_outputs, parse_outputs
+from tools.verify.runner import FAIL, PASS, SKIP, run_checks
 
 BASE: dict[str, Any] = {
     "features": [],

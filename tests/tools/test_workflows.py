@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tools.simulate import ROOT
+from offline import ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 # The audit .ci/run and ci.yml run: offline (no network in CI's sandbox), every audit.
@@ -455,7 +455,7 @@ def test_e2e_builds_kind_at_the_version_tools_local_pins_through_the_go_checksum
 
 def test_the_in_mesh_probe_image_is_pinned_to_a_version() -> None:
     """The verifier's `kubectl debug` container runs inside the mesh, with the probed pod's identity."""
-    from tools.verifier.kube import CURL_IMAGE
+    from tools.verify.kube import CURL_IMAGE
 
     assert re.fullmatch(r"curlimages/curl:\d+\.\d+\.\d+(@sha256:[0-9a-f]{64})?", CURL_IMAGE), CURL_IMAGE
     assert f"`{CURL_IMAGE}`" in (ROOT / "docs" / "verify.md").read_text()

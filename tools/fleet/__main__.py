@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from components.core.config import ConfigError
+from offline.fleet.check import check, verdict
+from offline.fleet.render import render
+from offline.fleet.spec import FleetError, fleet_path, load_fleet
+from offline.output_dir import OutputDirError
 from tools import prog
-from tools.output_dir import OutputDirError
-
-from .check import check, verdict
-from .render import render
-from .spec import FleetError, fleet_path, load_fleet
 
 JSON_FORMAT = 1
 

@@ -1,0 +1,7 @@
+"""`python -m tools.verify ...`: the old path of `gmw verify ...`."""
+
+import sys
+
+from tools.verify.cli import main
+
+sys.exit(main())
