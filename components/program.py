@@ -12,13 +12,13 @@ from typing import Any
 
 import pulumi
 
-from components.apps.apps import build_apps
+from components.apps.build import build_apps
 from components.core.config import load_settings
-from components.gateway.gateway_labs import GatewayLabs, build_gateway_labs, export_gateway_outputs
-from components.platform import fleet
+from components.gateway.build import GatewayLabs, build_gateway_labs, export_gateway_outputs
+from components.platform import management_reference
 from components.platform.build import Platform, build_platform
 from components.platform.lab02_management_plane import ManagementPlane
-from components.security.security import build_security_labs, export_security_outputs
+from components.security.build import build_security_labs, export_security_outputs
 
 
 def export_outputs(platform: Platform) -> None:
@@ -39,22 +39,22 @@ def export_outputs(platform: Platform) -> None:
 
 
 def management_outputs(platform: Platform, management: ManagementPlane, gateway: GatewayLabs) -> dict[str, Any]:
-    """What a fleet's management stack gives its workload stacks (`components.platform.fleet`)."""
-    outputs: dict[str, Any] = {fleet.METRICS_ENDPOINT: management.metrics_endpoint}
+    """What a fleet's management stack gives its workload stacks (`components.platform.management_reference`)."""
+    outputs: dict[str, Any] = {management_reference.METRICS_ENDPOINT: management.metrics_endpoint}
     authority = management.relay_authority
     if authority is not None:  # it issues every agent's client certificate; the CA key stays here
         issued = {c.name: authority.issue_agent(c.name) for c in platform.settings.workload_clusters}
-        outputs[fleet.RELAY_CA_CERTIFICATE] = authority.ca_cert_pem
-        outputs[fleet.RELAY_AGENT_CERTIFICATES] = {name: c.client.cert_pem for name, c in issued.items()}
-        outputs[fleet.RELAY_AGENT_PRIVATE_KEYS] = pulumi.Output.secret(
+        outputs[management_reference.RELAY_CA_CERTIFICATE] = authority.ca_cert_pem
+        outputs[management_reference.RELAY_AGENT_CERTIFICATES] = {name: c.client.cert_pem for name, c in issued.items()}
+        outputs[management_reference.RELAY_AGENT_PRIVATE_KEYS] = pulumi.Output.secret(
             {name: c.client.key_pem for name, c in issued.items()})
-        outputs[fleet.RELAY_MANAGED_TOKEN] = pulumi.Output.secret(authority.token)
-    for secret, output in fleet.RELAY_SECRET_OUTPUTS.items():
+        outputs[management_reference.RELAY_MANAGED_TOKEN] = pulumi.Output.secret(authority.token)
+    for secret, output in management_reference.RELAY_SECRET_OUTPUTS.items():
         if secret in management.relay_data:
             outputs[output] = pulumi.Output.secret(management.relay_data[secret])
     if gateway.certificate is not None:
-        outputs[fleet.GATEWAY_TLS_CERTIFICATE] = gateway.certificate.cert_pem
-        outputs[fleet.GATEWAY_TLS_PRIVATE_KEY] = pulumi.Output.secret(gateway.certificate.key_pem)
+        outputs[management_reference.GATEWAY_TLS_CERTIFICATE] = gateway.certificate.cert_pem
+        outputs[management_reference.GATEWAY_TLS_PRIVATE_KEY] = pulumi.Output.secret(gateway.certificate.key_pem)
     return outputs
 
 

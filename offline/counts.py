@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from components.core.constants import HELM_RELEASE
 from offline.records import Simulation
 
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 PROVIDER_PREFIX = "pulumi:providers:"
 
 

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 from typing import Any, Protocol
 
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+from components.core.constants import HELM_RELEASE
+
 SERVICE = "kubernetes:core/v1:Service"
 WAIT_FOR = "pulumi.com/waitFor"
 SKIP_AWAIT = "pulumi.com/skipAwait"

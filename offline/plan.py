@@ -51,19 +51,20 @@ from pathlib import Path
 from typing import Any
 
 from components.core.config import DEFAULTS, LIST_KEYS, PROJECT, ConfigError, parse_settings
+from components.core.constants import HELM_RELEASE
 from offline import secrets
 from offline.counts import count
 from offline.records import Record, Secret, Simulation, Unknown
 from offline.replacement import CERTIFICATES, KUBERNETES_PROVIDER, Options, renewal_note, replacement
 from offline.runtime import program_values, simulate
+from offline.secrets import REDACTED
 from offline.stack_files import stack_config, stack_file, with_fake_license
 
 CREATE, UPDATE, REPLACE, DELETE = "create", "update", "replace", "delete"
 ACTIONS = (CREATE, UPDATE, REPLACE, DELETE)
 MARKERS = {CREATE: "+", UPDATE: "~", REPLACE: "+-", DELETE: "-"}
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 GENERATED = "generated"  # the "cluster" of what the program generates itself (passwords, keys)
-SECRET = "[secret]"
+SECRET = REDACTED
 ABSENT = "(none)"
 VALUE_WIDTH = 200
 

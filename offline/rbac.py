@@ -35,10 +35,9 @@ from typing import Any
 
 from components.apps.lab06_addons import ADDONS_RELEASE
 from components.core import crds
-from components.core.constants import AGENT_CHART, ENTERPRISE_CHART
+from components.core.constants import AGENT_CHART, ENTERPRISE_CHART, HELM_RELEASE
 from offline.records import Record, Simulation
 
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 RBAC_GROUP = "rbac.authorization.k8s.io"
 DEPLOYER = "gloo-mesh-workshop-deployer"
 #: The deployer's own namespace (its ServiceAccount lives there; the stack never declares it).
@@ -244,7 +243,7 @@ def needs(records: Iterable[Record], cluster: str, charts_rbac_preinstalled: boo
 
 
 @dataclass(frozen=True)
-class Rule:
+class RbacRule:
     namespace: str | None
     group: str
     resource: str
@@ -259,7 +258,7 @@ class Rule:
         return rule
 
 
-def rules(found: Iterable[Need]) -> list[Rule]:
+def rules(found: Iterable[Need]) -> list[RbacRule]:
     """Needs merged into rules: per namespace, resource and verb, any name if one need has no name,
     else the union of names; then one rule per resource and set of names."""
     names: dict[tuple[str | None, str, str, str], set[str] | None] = {}
@@ -274,7 +273,7 @@ def rules(found: Iterable[Need]) -> list[Rule]:
     verbs: dict[tuple[str | None, str, str, tuple[str, ...]], set[str]] = defaultdict(set)
     for (namespace, group, resource, verb), allowed in names.items():
         verbs[(namespace, group, resource, tuple(sorted(allowed)) if allowed else ())].add(verb)
-    return sorted((Rule(ns, group, resource, named, tuple(sorted(vs)))
+    return sorted((RbacRule(ns, group, resource, named, tuple(sorted(vs)))
                    for (ns, group, resource, named), vs in verbs.items()),
                   key=lambda r: (r.namespace is not None, r.namespace or "", r.group, r.resource, r.names))
 
@@ -323,7 +322,7 @@ def version_warnings(sim: Simulation, cluster: str | None = None) -> list[str]:
     return sorted(set(warnings))
 
 
-def cluster_admin_equivalent(found: Iterable[Rule]) -> bool:
+def cluster_admin_equivalent(found: Iterable[RbacRule]) -> bool:
     """Whether the rules let the identity grant itself anything on the cluster: `escalate` or `bind` on
     any ClusterRole (with `escalate` it writes a ClusterRole with every permission; with `bind` it binds
     one, cluster-admin included)."""

@@ -42,6 +42,7 @@ from typing import Any
 
 import yaml
 
+from components.core.constants import HELM_RELEASE
 from offline import rbac, secrets
 from offline.counts import count
 from offline.graph import Graph
@@ -49,9 +50,9 @@ from offline.output_dir import write_tree
 from offline.policy import check_simulation, report
 from offline.records import Record, Secret, Simulation, Unknown
 from offline.runtime import simulate
+from offline.secrets import REDACTED
 from offline.stack_files import stack_config, stack_file, with_fake_license
 
-REDACTED = "[secret]"
 COMPUTED = "[known after deploy]"
 PLATFORM_TYPE_PREFIX = "gloo-mesh-workshop:"
 
@@ -68,7 +69,6 @@ def redact(value: Any) -> Any:
     return value
 
 
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 HELM_RELEASES_FORMAT = "gloo-mesh-workshop/helm-releases/v1"
 
 

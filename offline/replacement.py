@@ -42,13 +42,14 @@ from typing import Any
 
 import yaml
 
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+from components.core.constants import HELM_RELEASE
+
 KUBERNETES_PROVIDER = "pulumi:providers:kubernetes"
 METADATA_IDENTITY = ("metadata.name", "metadata.namespace")
 
 
 @dataclass(frozen=True)
-class Rule:
+class ReplacementRule:
     """What replaces a resource of one type (and kind)."""
 
     #: input paths (dotted, top-level input names as Pulumi sends them) whose change replaces
@@ -97,16 +98,16 @@ def group_version_kind(resource_type: str) -> tuple[str, str, str]:
     return group, version, kind
 
 
-RULES: dict[str, Rule] = {
-    HELM_RELEASE: Rule(replace_on=("name", "namespace")),
-    "random:index/randomPassword:RandomPassword": Rule(any_input=True),
-    "random:index/randomString:RandomString": Rule(any_input=True),
-    "random:index/randomUuid:RandomUuid": Rule(any_input=True),
-    "random:index/randomId:RandomId": Rule(any_input=True),
-    "tls:index/privateKey:PrivateKey": Rule(any_input=True),
-    "tls:index/certRequest:CertRequest": Rule(any_input=True),
-    "tls:index/selfSignedCert:SelfSignedCert": Rule(any_input=True, update_in_place=("earlyRenewalHours",)),
-    "tls:index/locallySignedCert:LocallySignedCert": Rule(any_input=True, update_in_place=("earlyRenewalHours",)),
+RULES: dict[str, ReplacementRule] = {
+    HELM_RELEASE: ReplacementRule(replace_on=("name", "namespace")),
+    "random:index/randomPassword:RandomPassword": ReplacementRule(any_input=True),
+    "random:index/randomString:RandomString": ReplacementRule(any_input=True),
+    "random:index/randomUuid:RandomUuid": ReplacementRule(any_input=True),
+    "random:index/randomId:RandomId": ReplacementRule(any_input=True),
+    "tls:index/privateKey:PrivateKey": ReplacementRule(any_input=True),
+    "tls:index/certRequest:CertRequest": ReplacementRule(any_input=True),
+    "tls:index/selfSignedCert:SelfSignedCert": ReplacementRule(any_input=True, update_in_place=("earlyRenewalHours",)),
+    "tls:index/locallySignedCert:LocallySignedCert": ReplacementRule(any_input=True, update_in_place=("earlyRenewalHours",)),
 }
 
 
@@ -115,7 +116,7 @@ def _enabled(value: Any) -> bool:
 
 
 def rule_for(resource_type: str, kind: str | None = None, provider: Mapping[str, Any] | None = None,
-             immutable: bool = False) -> Rule:
+             immutable: bool = False) -> ReplacementRule:
     """The rule for a resource type; Kubernetes objects by kind (any other kind: a custom resource),
     under their provider's config (`provider`: its inputs) and their own `immutable` field."""
     if resource_type in RULES:
@@ -128,8 +129,8 @@ def rule_for(resource_type: str, kind: str | None = None, provider: Mapping[str,
             flag, contents = IMMUTABLE_CONTENTS[kind]
             if immutable or not _enabled((provider or {}).get(flag)):
                 fields = contents
-        return Rule(replace_on=(*METADATA_IDENTITY, *fields), delete_first=True)
-    return Rule()
+        return ReplacementRule(replace_on=(*METADATA_IDENTITY, *fields), delete_first=True)
+    return ReplacementRule()
 
 
 CERTIFICATES = ("tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert")

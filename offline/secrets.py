@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from components.core.config import PROJECT
+from offline import ROOT
 from offline.config_rules import declarations
 
-ROOT = Path(__file__).resolve().parent.parent
 REDACTED = "[secret]"
 
 

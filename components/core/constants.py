@@ -110,3 +110,11 @@ def gateway_service_account(gateway_service: str, revision: str) -> str:
 HTTPBIN_GET_PATH = "/get"
 OAUTH_CALLBACK_PATH = "/callback"
 OAUTH_LOGOUT_PATH = "/logout"
+
+# Kubernetes Secret types and the key algorithm of the certificates the program issues (pulumi-tls).
+TLS_SECRET_TYPE = "kubernetes.io/tls"
+KEY_ALGORITHM = "RSA"
+
+#: The type token of pulumi-kubernetes' `helm.v3.Release`, as the engine records it: the offline
+#: evaluator and the policy pack recognise a Helm release by it.
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"

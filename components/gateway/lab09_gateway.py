@@ -23,19 +23,17 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_tls as tls
 
-from components.core import plan, rotation
+from components.core import rotation, shapes
 from components.core.cluster import Cluster
 from components.core.config import Settings
-from components.core.constants import GATEWAY_TLS_SECRET, ISTIO_GATEWAYS_NS
+from components.core.constants import GATEWAY_TLS_SECRET, ISTIO_GATEWAYS_NS, KEY_ALGORITHM, TLS_SECRET_TYPE
 from components.core.target import Target
 
 # The workshop's `openssl req -x509 -nodes -days 365 -newkey rsa:2048 -subj "/CN=*"` (the validity,
 # 365 days, is gatewayCertValidityHours' default).
 CERT_COMMON_NAME = "*"
-KEY_ALGORITHM = "RSA"
 RSA_BITS = 2048
 CERT_ALLOWED_USES = ("key_encipherment", "digital_signature", "server_auth")
-TLS_SECRET_TYPE = "kubernetes.io/tls"
 
 
 def tls_secret_manifest(cert_pem: pulumi.Input[str], key_pem: pulumi.Input[str]) -> dict[str, Any]:
@@ -131,7 +129,7 @@ class Gateway(pulumi.ComponentResource):
     def __init__(self, name: str, args: GatewayArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:gateway:Gateway", name, None, opts)
         s, target = args.settings, args.target
-        self.virtual_gateway = target.emit(self, plan.virtual_gateway(s), also=args.tls_secrets)
-        self.main_route_table = target.emit(self, plan.main_route_table(s))
-        self.productpage_route_table = target.emit(self, plan.productpage_route_table(s))
+        self.virtual_gateway = target.emit(self, shapes.virtual_gateway(s), also=args.tls_secrets)
+        self.main_route_table = target.emit(self, shapes.main_route_table(s))
+        self.productpage_route_table = target.emit(self, shapes.productpage_route_table(s))
         self.register_outputs({})

@@ -18,8 +18,8 @@ import pulumi
 from components.core import crds
 from components.core.config import Settings
 from components.core.constants import BOOKINFO_BACKENDS_NS, BOOKINFO_PORT, CLUSTER_DOMAIN
-from components.core.plan import FAULT_INJECTION_ROUTE_LABEL, REQUEST_TIMEOUT_ROUTE_LABEL
 from components.core.policies import apply_to_routes
+from components.core.shapes import FAULT_INJECTION_ROUTE_LABEL, REQUEST_TIMEOUT_ROUTE_LABEL
 from components.core.target import Target
 
 RATINGS_DELAY = "2s"

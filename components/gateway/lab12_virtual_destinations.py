@@ -18,7 +18,7 @@ from typing import Any
 
 import pulumi
 
-from components.core import crds, plan
+from components.core import crds, shapes
 from components.core.config import Settings
 from components.core.constants import BOOKINFO_FRONTENDS_NS
 from components.core.target import Target
@@ -28,7 +28,7 @@ OUTLIER_DETECTION = {"consecutiveErrors": 2, "interval": "5s", "baseEjectionTime
 
 
 def _failover_destinations() -> list[dict[str, Any]]:
-    return [{"kind": VIRTUAL_DESTINATION_KIND, "selector": {"labels": dict(plan.FAILOVER_DESTINATION_LABEL)}}]
+    return [{"kind": VIRTUAL_DESTINATION_KIND, "selector": {"labels": dict(shapes.FAILOVER_DESTINATION_LABEL)}}]
 
 
 def failover_policy() -> dict[str, Any]:
@@ -55,7 +55,7 @@ class VirtualDestinationsArgs:
 class VirtualDestinations(pulumi.ComponentResource):
     def __init__(self, name: str, args: VirtualDestinationsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:routing:VirtualDestinations", name, None, opts)
-        manifest = plan.virtual_destination(args.settings)
+        manifest = shapes.virtual_destination(args.settings)
         if manifest is None:
             raise ValueError("VirtualDestinations needs the virtual-destinations feature")
         self.productpage = args.target.emit(self, manifest)

@@ -3,7 +3,7 @@
 `ExternalServiceLab` declares ExternalService `httpbin` for httpbin.org (80 HTTP, 443 HTTPS with
 client-side TLS), exported to the gateway by its expose=true label.
 
-`HttpbinRoute` declares RouteTable `httpbin`, which several labs shape: `plan.httpbin_route_table`
+`HttpbinRoute` declares RouteTable `httpbin`, which several labs shape: `shapes.httpbin_route_table`
 gives its destinations (lab 15: config `externalServiceWeight` is the share sent to httpbin.org; 100,
 50 and 0 are the lab's three steps) and its labels and matchers (labs 17 and 20). It exists when
 `external-service` or `oauth` is on, and only this component emits it.
@@ -16,7 +16,7 @@ from typing import Any
 
 import pulumi
 
-from components.core import crds, plan
+from components.core import crds, shapes
 from components.core.config import Settings
 from components.core.constants import (
     EXPOSE_LABEL,
@@ -64,7 +64,7 @@ class HttpbinRouteArgs:
 class HttpbinRoute(pulumi.ComponentResource):
     def __init__(self, name: str, args: HttpbinRouteArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:routing:HttpbinRoute", name, None, opts)
-        manifest = plan.httpbin_route_table(args.settings)
+        manifest = shapes.httpbin_route_table(args.settings)
         if manifest is None:
             raise ValueError("HttpbinRoute needs the external-service or oauth feature")
         self.route_table = args.target.emit(self, manifest)

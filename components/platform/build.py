@@ -15,10 +15,10 @@ from components.core.cluster import Cluster
 from components.core.config import Settings
 from components.core.target import Target
 
-from .fleet import ManagementReference, read_management_stack
 from .lab02_agent import Agent, AgentArgs
 from .lab02_management_plane import ManagementEndpoints, ManagementPlane, ManagementPlaneArgs
 from .lab03_istio import IstioLifecycle, IstioLifecycleArgs
+from .management_reference import ManagementReference, read_management_stack
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def httpbin_target(platform: Platform) -> Target | None:
 
 def mgmt_target(platform: Platform) -> Target:
     """The management cluster, whose Gloo CRDs come with the enterprise release (declared by the
-    stacks that declare what concerns the whole estate: `settings.declares_fleet`)."""
+    stacks that declare what concerns the whole estate: `settings.declares_estate`)."""
     release = platform.management.release
     if release is None:
         raise RuntimeError("objects of the whole estate are declared only where the management plane is")

@@ -45,6 +45,7 @@ from components.core import rotation
 from components.core.cluster import Cluster
 from components.core.constants import (
     GLOO_MESH_NS,
+    KEY_ALGORITHM,
     METRICS_GATEWAY_SERVICE,
     METRICS_GATEWAY_TLS_SECRET,
     MGMT_SERVER_SERVICE,
@@ -54,6 +55,7 @@ from components.core.constants import (
     RELAY_ROOT_TLS_SECRET,
     RELAY_SERVER_TLS_SECRET,
     RELAY_TOKEN_KEY,
+    TLS_SECRET_TYPE,
 )
 
 # Secret keys, as the relay server and agents read them (and `kubectl create secret … --from-file`
@@ -61,10 +63,8 @@ from components.core.constants import (
 CA_CERT_KEY = "ca.crt"
 TLS_CERT_KEY = "tls.crt"
 TLS_KEY_KEY = "tls.key"
-TLS_SECRET_TYPE = "kubernetes.io/tls"
 OPAQUE_SECRET_TYPE = "Opaque"
 
-KEY_ALGORITHM = "RSA"
 ROOT_CA_RSA_BITS = 4096
 LEAF_RSA_BITS = 2048
 ROOT_CA_COMMON_NAME = "relay-root-ca"

@@ -22,8 +22,8 @@ from components.core.constants import (
     OAUTH_CALLBACK_PATH,
     OAUTH_LOGOUT_PATH,
 )
-from components.core.plan import OAUTH_ROUTE_LABEL
 from components.core.policies import addon_server, apply_to_routes, derive, object_ref
+from components.core.shapes import OAUTH_ROUTE_LABEL
 from components.core.target import Target
 
 from .lab16_keycloak import Keycloak, b64, issuer_url

@@ -13,8 +13,8 @@ import pulumi
 
 from components.core import crds
 from components.core.constants import EXPOSE_LABEL, HTTPBIN_NS
-from components.core.plan import OAUTH_ROUTE_LABEL
 from components.core.policies import apply_to_routes, derive, post_authz
+from components.core.shapes import OAUTH_ROUTE_LABEL
 from components.core.target import Target
 
 from .lab16_keycloak import KEYCLOAK, KEYCLOAK_PORT, Keycloak, jwks_url, realm_url

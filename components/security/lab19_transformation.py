@@ -9,8 +9,8 @@ import pulumi
 
 from components.core import crds
 from components.core.constants import HTTPBIN_NS
-from components.core.plan import OAUTH_ROUTE_LABEL
 from components.core.policies import apply_to_routes, post_authz
+from components.core.shapes import OAUTH_ROUTE_LABEL
 from components.core.target import Target
 
 from .lab18_jwt import EMAIL_HEADER

@@ -13,8 +13,8 @@ import pulumi
 
 from components.core import crds
 from components.core.constants import HTTPBIN_NS, RATE_LIMITER_SERVICE
-from components.core.plan import RATELIMITED_ROUTE_LABEL
 from components.core.policies import addon_server, apply_to_routes, object_ref, post_authz
+from components.core.shapes import RATELIMITED_ROUTE_LABEL
 from components.core.target import Target
 
 RATE_LIMIT_CONFIG = "httpbin"  # the client config, the server config and the policy share it

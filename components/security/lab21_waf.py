@@ -15,8 +15,8 @@ import pulumi
 
 from components.core import crds
 from components.core.constants import ISTIO_GATEWAYS_NS
-from components.core.plan import WAF_ROUTE_LABEL
 from components.core.policies import apply_to_routes
+from components.core.shapes import WAF_ROUTE_LABEL
 from components.core.target import Target
 
 WAF_POLICY = "log4shell"

@@ -27,7 +27,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from components.platform.fleet import SECRET_OUTPUTS
+from components.platform.management_reference import SECRET_OUTPUTS
 from offline import rbac
 from offline.policy import check_simulation
 from offline.records import Record, Secret, Simulation

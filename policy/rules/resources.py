@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+from components.core.constants import HELM_RELEASE
 
 DESTINATION_TYPES = {
     "SERVICE": "Service",

@@ -23,18 +23,18 @@ def problems(**values: Any) -> list[str]:
 def test_role_defaults_to_all_which_declares_everything() -> None:
     s = parse_settings({"licenseKey": "license"})
     assert (s.role, s.management_stack, s.stack_cluster) == ("all", "", "")
-    assert s.declares_fleet and s.declares_cluster("cluster1") and s.declares_cluster("cluster2")
+    assert s.declares_estate and s.declares_cluster("cluster1") and s.declares_cluster("cluster2")
 
 
 def test_management_role_declares_the_estate_and_no_workload_cluster() -> None:
     s = parse_settings({"licenseKey": "license", "role": "management"})
-    assert s.declares_fleet
+    assert s.declares_estate
     assert not s.declares_cluster("cluster1") and not s.declares_cluster("cluster2")
 
 
 def test_workload_role_declares_its_one_cluster_and_needs_no_license() -> None:
     s = parse_settings(WORKLOAD)
-    assert not s.declares_fleet
+    assert not s.declares_estate
     assert s.declares_cluster("cluster2") and not s.declares_cluster("cluster1")
     assert s.management_stack == MGMT_STACK and s.license_key == ""
 

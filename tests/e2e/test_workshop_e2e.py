@@ -27,10 +27,10 @@ from typing import Any
 
 import pytest
 
+from offline import ROOT
 from offline.no_changes import proposed_changes
 from tests.support.simulation import buildable_features
 
-ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "gloo-mesh-workshop"
 PROGRAM_FILES = ("Pulumi.yaml", "__main__.py", "requirements.txt", "components")
 

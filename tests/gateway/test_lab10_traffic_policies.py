@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.core import plan
+from components.core import shapes
 from components.gateway import lab10_traffic_policies as lab10
 from offline.records import Simulation
 from tests.support.scenarios import GATEWAY, stack
@@ -87,9 +87,9 @@ def test_reviews_route_table_is_lab10_step4() -> None:
 
 def test_policies_and_routes_share_the_label_contract() -> None:
     assert lab10.fault_injection_policy()["spec"]["applyToRoutes"][0]["route"]["labels"] \
-        == lab10.ratings_route_table()["spec"]["http"][0]["labels"] == plan.FAULT_INJECTION_ROUTE_LABEL
+        == lab10.ratings_route_table()["spec"]["http"][0]["labels"] == shapes.FAULT_INJECTION_ROUTE_LABEL
     assert lab10.retry_timeout_policy()["spec"]["applyToRoutes"][0]["route"]["labels"] \
-        == lab10.reviews_route_table()["spec"]["http"][0]["labels"] == plan.REQUEST_TIMEOUT_ROUTE_LABEL
+        == lab10.reviews_route_table()["spec"]["http"][0]["labels"] == shapes.REQUEST_TIMEOUT_ROUTE_LABEL
 
 
 @pytest.mark.parametrize("expected", EXPECTED, ids=lambda m: f"{m['kind']}-{m['metadata']['name']}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.core import plan
+from components.core import shapes
 from components.gateway import lab12_virtual_destinations as lab12
 from offline.records import Simulation
 from tests.support.scenarios import VIRTUAL_DESTINATIONS, stack
@@ -55,7 +55,7 @@ def test_outlier_detection_policy_is_lab12_step5() -> None:
 
 def test_policies_select_the_plan_label() -> None:
     for manifest in (lab12.failover_policy(), lab12.outlier_detection_policy()):
-        assert manifest["spec"]["applyToDestinations"][0]["selector"]["labels"] == plan.FAILOVER_DESTINATION_LABEL
+        assert manifest["spec"]["applyToDestinations"][0]["selector"]["labels"] == shapes.FAILOVER_DESTINATION_LABEL
 
 
 def test_virtual_destination_is_lab12_step2_on_cluster1(vd: Simulation) -> None:

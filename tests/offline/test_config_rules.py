@@ -11,11 +11,9 @@ import pytest
 import yaml
 
 from components.core.config import PROJECT, ConfigError
-from offline import config_rules
+from offline import ROOT, config_rules
 from offline.config_rules import check_config, check_stack_document, declarations
 from offline.stack_files import iter_stack_files, stack_config, stack_name
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("path", list(iter_stack_files()), ids=lambda p: p.name)

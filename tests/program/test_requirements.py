@@ -4,12 +4,10 @@ running the suite again with exactly those versions (requirements-lowest.txt).""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from components.core import rotation
+from offline import ROOT
 from tools.local import prerequisites
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _lines(name: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.core import plan
+from components.core import shapes
 from components.core.config import ConfigError, parse_settings
 from offline.records import Simulation
 from tests.support.scenarios import ALL, simulation
@@ -54,11 +54,11 @@ def _route_selectors(sim: Simulation) -> list[tuple[str, str | None, dict[str, s
 
 def test_policies_select_the_plan_route_labels(sim: Simulation) -> None:
     expected = {
-        "ExtAuthPolicy": [plan.OAUTH_ROUTE_LABEL],
-        "JWTPolicy": [plan.OAUTH_ROUTE_LABEL],
-        "TransformationPolicy": [plan.OAUTH_ROUTE_LABEL],
-        "RateLimitPolicy": [plan.RATELIMITED_ROUTE_LABEL],
-        "WAFPolicy": [plan.WAF_ROUTE_LABEL],
+        "ExtAuthPolicy": [shapes.OAUTH_ROUTE_LABEL],
+        "JWTPolicy": [shapes.OAUTH_ROUTE_LABEL],
+        "TransformationPolicy": [shapes.OAUTH_ROUTE_LABEL],
+        "RateLimitPolicy": [shapes.RATELIMITED_ROUTE_LABEL],
+        "WAFPolicy": [shapes.WAF_ROUTE_LABEL],
     }
     selectors = _route_selectors(sim)
     assert {kind: [labels for k, _, labels in selectors if k == kind] for kind in expected} == expected

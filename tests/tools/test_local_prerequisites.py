@@ -7,7 +7,6 @@ from dataclasses import replace
 
 import pytest
 
-from tools.local.plan import State
 from tools.local.prerequisites import (
     Facts,
     engine_for,
@@ -16,6 +15,7 @@ from tools.local.prerequisites import (
     problems,
     warnings,
 )
+from tools.local.steps import State
 from tools.local.topology import GIB, SINGLE, THREE, Topology
 
 GOOD = Facts(engine="docker", engine_error=None, engine_memory=32 * GIB, missing=frozenset(),

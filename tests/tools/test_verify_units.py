@@ -14,7 +14,15 @@ from offline.runtime import simulate
 from tests.support.fakes.workshop import self_signed
 from tests.support.simulation import buildable_features
 from tools.verify import verdicts as v
-from tools.verify.checks import CATALOGUE, NO_CHECKS, Check, Probe, plan, productpage_urls, unchecked_features
+from tools.verify.checks import (
+    CATALOGUE,
+    NO_CHECKS,
+    Check,
+    Probe,
+    checks_for,
+    productpage_urls,
+    unchecked_features,
+)
 from tools.verify.http import Response
 from tools.verify.kube import CommandResult, Kube
 from tools.verify.outputs import OutputsError, load_outputs_file, load_stack_outputs, parse_outputs
@@ -37,7 +45,7 @@ def outputs(features: list[str], **extra: Any) -> Any:
 
 
 def labs(features: list[str], **extra: Any) -> list[str]:
-    return [c.lab for c in plan(outputs(features, **extra))]
+    return [c.lab for c in checks_for(outputs(features, **extra))]
 
 
 # --- outputs ---------------------------------------------------------------------------------------
@@ -108,10 +116,10 @@ def test_verifier_reads_the_outputs_the_real_program_exports(tmp_path: Path) -> 
     assert parsed.workload_clusters == ("cluster1", "cluster2")
     assert set(parsed.gateway_endpoints) == {"cluster1", "cluster2"}
     assert all(e["https"].endswith(":443") for e in parsed.gateway_endpoints.values())
-    planned = {c.lab for c in plan(parsed)}
+    planned = {c.lab for c in checks_for(parsed)}
     assert planned == {f for f in features if f not in NO_CHECKS}
     # The program exports everything the checks need: none is skipped for a missing output.
-    assert [(c.name, c.skip) for c in plan(parsed) if c.skip] == []
+    assert [(c.name, c.skip) for c in checks_for(parsed) if c.skip] == []
 
 
 def test_every_feature_has_checks_or_says_why_not() -> None:
@@ -124,7 +132,7 @@ def test_every_feature_has_checks_or_says_why_not() -> None:
 
 
 def test_no_features_no_checks() -> None:
-    assert plan(outputs([])) == []
+    assert checks_for(outputs([])) == []
 
 
 def test_only_enabled_features_get_checks_in_lab_order() -> None:
@@ -133,7 +141,7 @@ def test_only_enabled_features_get_checks_in_lab_order() -> None:
 
 
 def test_gateway_uses_http_before_tls_and_https_after() -> None:
-    plain = plan(outputs(["gateway"]))
+    plain = checks_for(outputs(["gateway"]))
     assert [c.name for c in plain] == ["productpage 200 over HTTP on cluster1"]
     assert productpage_urls(outputs(["gateway"])) == {"cluster1": "http://gw1.example:80/productpage"}
     assert productpage_urls(outputs(["gateway", "gateway-tls"])) == {"cluster1": "https://gw1.example:443/productpage"}
@@ -152,20 +160,20 @@ def test_program_productpage_urls_win_over_derived_ones() -> None:
 
 def test_virtual_destinations_fail_for_a_cluster_without_a_productpage_url() -> None:
     o = outputs(["gateway", "virtual-destinations"], productpageUrls={"cluster1": "https://a/productpage"})
-    names = [c.name for c in plan(o) if c.lab == "virtual-destinations"]
+    names = [c.name for c in checks_for(o) if c.lab == "virtual-destinations"]
     assert "every workload cluster exposes the productpage" in names
 
 
 def test_token_checks_are_skipped_up_front_without_keycloak_outputs() -> None:
-    checks = plan(outputs(["oauth", "opa", "jwt", "transformation", "rate-limit"]))
+    checks = checks_for(outputs(["oauth", "opa", "jwt", "transformation", "rate-limit"]))
     assert checks and all(c.skip and "keycloakUrl" in c.skip for c in checks)
 
 
 def test_external_service_samples_as_user1_unless_opa_denies_user1() -> None:
     kc = {"keycloakUrl": "http://kc", "keycloakClientId": "c", "keycloakClientSecret": "s",
           "keycloakUsers": {"user1": {"password": "a", "email": "user1@example.com"}}}
-    without_opa = [c for c in plan(outputs(["external-service", "oauth"], **kc)) if c.lab == "external-service"]
-    with_opa = [c for c in plan(outputs(["external-service", "oauth", "opa"], **kc)) if c.lab == "external-service"]
+    without_opa = [c for c in checks_for(outputs(["external-service", "oauth"], **kc)) if c.lab == "external-service"]
+    with_opa = [c for c in checks_for(outputs(["external-service", "oauth", "opa"], **kc)) if c.lab == "external-service"]
     assert without_opa[0].skip is None
     assert with_opa[0].skip == "stack outputs lack keycloakUsers.user2"
 

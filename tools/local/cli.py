@@ -11,18 +11,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tools.local.host import Host
-from tools.local.plan import (
+from tools.local.prerequisites import TOOLS, Facts, Problem, problems, warnings
+from tools.local.steps import (
     Action,
     Process,
     State,
     StateError,
     is_cloud_provider_kind,
     load_balancer_containers_command,
-    plan_down,
-    plan_up,
     stack_file_note,
+    steps_down,
+    steps_up,
 )
-from tools.local.prerequisites import TOOLS, Facts, Problem, problems, warnings
 from tools.local.topology import DEFAULT_TOPOLOGY, NODE_IMAGE, TOPOLOGIES, Topology
 
 PROG = "python3 -m tools local"  # runs before the venv (and gmw) exists
@@ -169,7 +169,7 @@ def up(host: Host, topology: Topology, node_image: str) -> int:
     host.say(f"      ok in {run.elapsed()}")
     assert facts.existing is not None and facts.engine is not None
     run.engine = facts.engine
-    plan = plan_up(topology, facts.existing, state, describe_load_balancer(host, state, processes, facts),
+    plan = steps_up(topology, facts.existing, state, describe_load_balancer(host, state, processes, facts),
                    lb_command, host.read_text(topology.stack_file), node_image)
     for note in plan.notes:
         host.say(note)
@@ -214,7 +214,7 @@ def down(host: Host, requested: str | None) -> int:
     assert facts.existing is not None and facts.engine is not None
     run.engine = facts.engine
     alive = state.load_balancer is not None and host.is_running(state.load_balancer, processes)
-    plan = plan_down(topology, facts.existing, state, alive, host.read_text(topology.stack_file))
+    plan = steps_down(topology, facts.existing, state, alive, host.read_text(topology.stack_file))
     for note in plan.notes:
         host.say(note)
     state.clusters = [name for name in state.clusters if name in facts.existing and name in topology.names]

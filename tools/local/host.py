@@ -15,7 +15,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools.local.plan import (
+from offline import ROOT
+from tools.local.prerequisites import (
+    ENGINES,
+    INOTIFY_MINIMUM,
+    TOOLS,
+    Facts,
+    engine_for,
+    load_balancer_needs_root,
+    parse_meminfo,
+)
+from tools.local.steps import (
     CLOUD_PROVIDER_KIND,
     PS_COMMAND,
     LoadBalancerProcess,
@@ -27,17 +37,7 @@ from tools.local.plan import (
     parse_kind_version,
     parse_ps,
 )
-from tools.local.prerequisites import (
-    ENGINES,
-    INOTIFY_MINIMUM,
-    TOOLS,
-    Facts,
-    engine_for,
-    load_balancer_needs_root,
-    parse_meminfo,
-)
 
-ROOT = Path(__file__).resolve().parents[2]
 #: `{{.MemTotal}}` of `docker info` / `{{.Host.MemTotal}}` of `podman info`: the engine's memory in bytes.
 ENGINE_INFO = {
     "docker": ("docker", "info", "--format", "{{.MemTotal}}"),

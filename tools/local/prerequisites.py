@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tools.local.plan import State
+from tools.local.steps import State
 from tools.local.topology import CLOUD_PROVIDER_KIND_VERSION, GIB, KIND_VERSION, TOPOLOGIES, Topology
 
 #: kind's known issues ("Pod errors due to too many open files"): Ubuntu's 8192 / 128 are too few.

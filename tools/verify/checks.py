@@ -1,6 +1,6 @@
 """Which checks apply to a stack, and how each one probes.
 
-`plan(outputs)` turns the enabled features into an ordered list of `Check`s (lab order, so the
+`checks_for(outputs)` turns the enabled features into an ordered list of `Check`s (lab order, so the
 rate-limit check, which uses up user2's quota, runs after the checks that need user2's 200s).
 Each check's `probe` gathers responses through a `Probe` and hands them to a pure verdict.
 """
@@ -429,7 +429,7 @@ NO_CHECKS: dict[str, str] = {
 }
 
 
-def plan(o: StackOutputs) -> list[Check]:
+def checks_for(o: StackOutputs) -> list[Check]:
     """The checks of every enabled feature, in lab order."""
     checks: list[Check] = []
     for feature, builder in CATALOGUE:

@@ -22,8 +22,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from offline import ROOT
 from tools import colour, prog
-from tools.verify.checks import Probe, needs_tokens, plan, unchecked_features
+from tools.verify.checks import Probe, checks_for, needs_tokens, unchecked_features
 from tools.verify.kube import Kube
 from tools.verify.outputs import OutputsError, StackOutputs, load_outputs_file, load_stack_outputs
 from tools.verify.runner import FAIL, PASS, SKIP, junit_xml, render_table, results_json, run_checks
@@ -36,8 +37,6 @@ from tools.verify.transport import (
     stack_hosts,
     transport,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _context(value: str) -> tuple[str, str]:
@@ -155,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for warning in warnings(outputs, args):
         print(f"warning: {warning}", file=sys.stderr)
 
-    checks = plan(outputs)
+    checks = checks_for(outputs)
     sender = transport(outputs, insecure=args.insecure, allow_hosts=args.allow_hosts, keycloak_via=args.keycloak_via)
     probe = Probe(outputs, Kube(dict(args.context), kubectl=args.kubectl), send=sender.send,
                   request_timeout=args.request_timeout)

@@ -67,7 +67,7 @@ class Settings:
     gateway_cert_validity_hours: int
     gateway_cert_early_renewal_hours: int
     license_key: str = field(repr=False)
-    #: `all`, `management` or `workload` (see `declares_fleet` and `declares_cluster`).
+    #: `all`, `management` or `workload` (see `declares_estate` and `declares_cluster`).
     role: str = "all"
     #: A workload stack: the management stack it reads (`<organization>/<project>/<stack>`).
     management_stack: str = ""
@@ -95,7 +95,7 @@ class Settings:
         return next(c for c in self.workload_clusters if c.name == name)
 
     @property
-    def declares_fleet(self) -> bool:
+    def declares_estate(self) -> bool:
         """Whether this stack declares what concerns the whole estate: the management plane, the
         Workspaces, the root trust policy, the shared gateway certificate."""
         return self.role in ("all", "management")

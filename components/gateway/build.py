@@ -17,10 +17,10 @@ from typing import Any
 
 import pulumi
 
-from components.core import plan
+from components.core import shapes
 from components.core.constants import HTTP_PORT, HTTPBIN_GET_PATH, HTTPS_PORT
 from components.platform.build import Platform, config_target, httpbin_target, mgmt_target
-from components.platform.fleet import GATEWAY_TLS_CERTIFICATE, GATEWAY_TLS_PRIVATE_KEY
+from components.platform.management_reference import GATEWAY_TLS_CERTIFICATE, GATEWAY_TLS_PRIVATE_KEY
 
 from .lab09_gateway import (
     CertificatePems,
@@ -63,7 +63,7 @@ def build_gateway_labs(platform: Platform) -> GatewayLabs:
     certificate: CertificatePems | None = None
     tls_secrets: dict[str, GatewayTlsSecret] = {}
     if s.has("gateway-tls"):
-        if s.declares_fleet:
+        if s.declares_estate:
             certificate = GatewayCertificate("gateway-tls", GatewayCertificateArgs(s))
         elif platform.reference is not None:  # one certificate for the whole fleet's gateways
             certificate = IssuedCertificate(platform.reference.output(GATEWAY_TLS_CERTIFICATE),
@@ -76,19 +76,19 @@ def build_gateway_labs(platform: Platform) -> GatewayLabs:
     if s.has("gateway") and config:
         # The 443 listener reads tls-secret on each cluster whose gateway it selects (in a fleet, the
         # stack's own: the other clusters' stacks declare theirs, and Gloo applies it when it exists).
-        secrets = [tls_secrets[c].secret for c in plan.gateway_clusters(s) if c in tls_secrets]
+        secrets = [tls_secrets[c].secret for c in shapes.gateway_clusters(s) if c in tls_secrets]
         gateway = Gateway("gateway", GatewayArgs(s, config, secrets))
     traffic = TrafficPolicies("traffic-policies", TrafficPoliciesArgs(s, config)) \
         if s.has("traffic-policies") and config else None
     root_trust = RootTrust("root-trust", RootTrustArgs(s, mgmt_target(platform))) \
-        if s.has("root-trust") and s.declares_fleet else None
+        if s.has("root-trust") and s.declares_estate else None
     virtual_destinations = VirtualDestinations("virtual-destinations", VirtualDestinationsArgs(s, config)) \
         if s.has("virtual-destinations") and config else None
     failover = Failover("failover", FailoverArgs(s, config)) if s.has("failover") and config else None
     external = ExternalServiceLab("external-service", ExternalServiceArgs(s, httpbin)) \
         if s.has("external-service") and httpbin else None
     httpbin_route = HttpbinRoute("httpbin-route", HttpbinRouteArgs(s, httpbin)) \
-        if plan.has_httpbin_route(s) and httpbin else None
+        if shapes.has_httpbin_route(s) and httpbin else None
     return GatewayLabs(certificate, tls_secrets, gateway, traffic, root_trust, virtual_destinations, failover, external,
                        httpbin_route)
 
@@ -114,12 +114,12 @@ def gateway_outputs(platform: Platform, labs: GatewayLabs | None = None) -> dict
         return {}
     tls = s.has("gateway-tls")
     urls = {c: _url(platform.istio[c].ingress_host, tls, "/productpage")
-            for c in plan.gateway_clusters(s) if c in platform.istio}
+            for c in shapes.gateway_clusters(s) if c in platform.istio}
     outputs: dict[str, Any] = {"productpageUrls": urls} if urls else {}
     if s.has("external-service") and s.httpbin_cluster in platform.workloads:
         outputs["externalServiceWeight"] = s.external_service_weight  # what the verifier expects of /get
-    entry = plan.entry_gateway_cluster(s)
-    if plan.has_httpbin_route(s) and entry in platform.istio:
+    entry = shapes.entry_gateway_cluster(s)
+    if shapes.has_httpbin_route(s) and entry in platform.istio:
         outputs["httpbinUrl"] = _url(platform.istio[entry].ingress_host, tls, HTTPBIN_GET_PATH)
     if labs is not None and labs.certificate is not None and platform.istio:
         outputs[GATEWAY_CERTIFICATE_OUTPUT] = labs.certificate.cert_pem

@@ -1,5 +1,5 @@
 """Fleet mode as the program runs it: the management stack's outputs, a workload stack's reference
-to it, and which stack declares each object (the ownership table of docs/fleet.md)."""
+to it, and which stack declares each object (the ownership table of docs/management_reference.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from components.core.config import ConfigError, parse_settings
-from components.platform import fleet
+from components.platform import management_reference
 from offline.records import Secret, Simulation
 from offline.runtime import RecordingMonitor, WorkshopMocks, simulate
 from tests.support.scenarios import dev_fleet
@@ -25,22 +25,22 @@ def owned(sim: Simulation, cluster: str | None = None) -> set[tuple[str | None, 
 
 def test_required_outputs_follow_the_features() -> None:
     base = parse_settings({**WORKLOAD})
-    assert fleet.required_outputs(base) == ("managementCluster", "workloadClusters", "mgmtServerEndpoint",
+    assert management_reference.required_outputs(base) == ("managementCluster", "workloadClusters", "mgmtServerEndpoint",
                                             "metricsEndpoint", "relayRootCa", "relayIdentityToken")
     tls = parse_settings({**WORKLOAD, "features": ["gateway", "gateway-tls"]})
-    assert fleet.required_outputs(tls)[-2:] == ("gatewayTlsCertificate", "gatewayTlsPrivateKey")
+    assert management_reference.required_outputs(tls)[-2:] == ("gatewayTlsCertificate", "gatewayTlsPrivateKey")
 
 
 def test_reference_problems_name_each_missing_output_and_each_mismatch() -> None:
     s = parse_settings({**WORKLOAD})
-    complete = {name: "x" for name in fleet.required_outputs(s)} | {
+    complete = {name: "x" for name in management_reference.required_outputs(s)} | {
         "managementCluster": "mgmt", "workloadClusters": ["cluster1", "cluster2"]}
-    assert fleet.reference_problems(s, complete) == []
-    missing = fleet.reference_problems(s, {k: v for k, v in complete.items() if k != "metricsEndpoint"})
+    assert management_reference.reference_problems(s, complete) == []
+    missing = management_reference.reference_problems(s, {k: v for k, v in complete.items() if k != "metricsEndpoint"})
     assert missing == [f"managementStack: stack {MGMT_STACK!r} has no output 'metricsEndpoint', which this "
                        "workload stack needs; is it this estate's management stack (role: management), deployed "
                        "with the same features?"]
-    other = fleet.reference_problems(s, {**complete, "managementCluster": "mgmt-b", "workloadClusters": ["cluster2"]})
+    other = management_reference.reference_problems(s, {**complete, "managementCluster": "mgmt-b", "workloadClusters": ["cluster2"]})
     assert other == [
         f"mgmtCluster: 'mgmt', but management stack {MGMT_STACK!r} manages 'mgmt-b'",
         f"workloadCluster: 'cluster1' is missing from management stack {MGMT_STACK!r}'s workloadClusters (cluster2): "
@@ -158,10 +158,10 @@ def test_a_workload_stack_exports_its_own_cluster() -> None:
 
 def test_with_managed_trust_the_management_stack_must_have_issued_this_clusters_certificate() -> None:
     s = parse_settings({**WORKLOAD, "relayTrust": "managed"})
-    outputs = {name: "x" for name in fleet.required_outputs(s)} | {
+    outputs = {name: "x" for name in management_reference.required_outputs(s)} | {
         "managementCluster": "mgmt", "workloadClusters": ["cluster1", "cluster2"],
         "relayAgentCertificates": {"cluster2": "CERT"}}
-    assert fleet.reference_problems(s, outputs) == [
+    assert management_reference.reference_problems(s, outputs) == [
         f"workloadCluster: management stack {MGMT_STACK!r} issued no relay client certificate for 'cluster1' "
         "(relayAgentCertificates: cluster2)"]
-    assert fleet.reference_problems(s, {**outputs, "relayAgentCertificates": {"cluster1": "CERT"}}) == []
+    assert management_reference.reference_problems(s, {**outputs, "relayAgentCertificates": {"cluster1": "CERT"}}) == []

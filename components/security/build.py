@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.core import plan
+from components.core import shapes
 from components.platform.build import Platform, config_target, httpbin_target
 
 from .lab13_zero_trust import ZeroTrust, ZeroTrustArgs
@@ -44,7 +44,7 @@ def build_security_labs(platform: Platform) -> SecurityLabs:
     s = platform.settings
     config = config_target(platform)
     httpbin = httpbin_target(platform)
-    entry = plan.entry_gateway_cluster(s)
+    entry = shapes.entry_gateway_cluster(s)
     gateway_https_endpoint = platform.istio[entry].https_endpoint if entry in platform.istio else None
     # The feature table guarantees keycloak under oauth and jwt (checked in config, before this runs).
     keycloak = Keycloak("keycloak", KeycloakArgs(platform.mgmt, gateway_https_endpoint, s.credentials_rotation)) \

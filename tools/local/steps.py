@@ -185,7 +185,7 @@ def stack_file_note(topology: Topology, current: str | None) -> str | None:
     return f"{topology.stack_file}: changed (an encrypted license, your edits); left as it is"
 
 
-def plan_up(topology: Topology, existing: frozenset[str], state: State, load_balancer: str | None,
+def steps_up(topology: Topology, existing: frozenset[str], state: State, load_balancer: str | None,
             lb_command: tuple[str, ...], stack_file: str | None, node_image: str) -> Plan:
     """The clusters to create, the stack file if missing, cloud-provider-kind if none runs.
 
@@ -218,7 +218,7 @@ def plan_up(topology: Topology, existing: frozenset[str], state: State, load_bal
     return Plan(tuple(notes), tuple(actions))
 
 
-def plan_down(topology: Topology, existing: frozenset[str], state: State, load_balancer_alive: bool,
+def steps_down(topology: Topology, existing: frozenset[str], state: State, load_balancer_alive: bool,
               stack_file: str | None) -> Plan:
     """Stop the cloud-provider-kind `up` started (it removes its load balancers on the way out), delete
     the clusters `up` created (newest first), then any load-balancer container left for them. A

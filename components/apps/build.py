@@ -51,7 +51,7 @@ def build_apps(platform: Platform) -> Apps:
     def workspace(name: str, cluster: str, manifest: dict, settings: dict) -> GlooWorkspace | None:
         # The Workspace (management cluster) and its settings (a workload cluster) may belong to two
         # stacks of a fleet: each declares its half.
-        workspace_target = mgmt_target(platform) if s.declares_fleet else None
+        workspace_target = mgmt_target(platform) if s.declares_estate else None
         settings_target = workload_target(platform, cluster)
         if workspace_target is None and settings_target is None:
             return None

@@ -9,7 +9,7 @@ from components.core.config import parse_settings
 from components.core.features import FEATURES
 from offline import ROOT
 from offline.stack_files import stack_config
-from tools.local.plan import (
+from tools.local.steps import (
     LoadBalancerProcess,
     State,
     cloud_provider_kind_command,
@@ -17,9 +17,9 @@ from tools.local.plan import (
     parse_kind_clusters,
     parse_kind_version,
     parse_ps,
-    plan_down,
-    plan_up,
     stack_file_note,
+    steps_down,
+    steps_up,
 )
 from tools.local.topology import ALL_FEATURES, NODE_IMAGE, SINGLE, THREE, TOPOLOGIES, Topology
 
@@ -101,7 +101,7 @@ def test_cloud_provider_kind_flags_by_release() -> None:
 
 
 def test_up_on_a_fresh_machine_creates_every_cluster_then_the_stack_file_then_load_balancers() -> None:
-    plan = plan_up(THREE, NONE, State(), None, LB, None, NODE_IMAGE)
+    plan = steps_up(THREE, NONE, State(), None, LB, None, NODE_IMAGE)
     assert plan.notes == ()
     assert [(a.kind, a.argv) for a in plan.actions] == [
         *[step for name in ("mgmt", "cluster1", "cluster2") for step in (
@@ -113,7 +113,7 @@ def test_up_on_a_fresh_machine_creates_every_cluster_then_the_stack_file_then_lo
 
 def test_up_with_everything_in_place_plans_nothing() -> None:
     state = State("three", ["mgmt", "cluster1", "cluster2"], LoadBalancerProcess(7, "t", "l"))
-    plan = plan_up(THREE, frozenset(THREE.names), state, "pid 7, started by `up`", LB,
+    plan = steps_up(THREE, frozenset(THREE.names), state, "pid 7, started by `up`", LB,
                    THREE.stack_file_text(), NODE_IMAGE)
     assert plan.actions == ()
     assert plan.notes == ("cluster mgmt: exists (created by `up`)", "cluster cluster1: exists (created by `up`)",
@@ -123,7 +123,7 @@ def test_up_with_everything_in_place_plans_nothing() -> None:
 
 def test_up_carries_on_from_a_partial_run() -> None:
     state = State("three", ["mgmt", "cluster1"], LoadBalancerProcess(7, "t", "l"))
-    plan = plan_up(THREE, frozenset({"mgmt"}), state, None, LB, THREE.stack_file_text(), "img")
+    plan = steps_up(THREE, frozenset({"mgmt"}), state, None, LB, THREE.stack_file_text(), "img")
     assert [(a.kind, a.clusters) for a in plan.actions] == [
         ("create", ("cluster1",)), ("label", ("cluster1",)), ("create", ("cluster2",)), ("label", ("cluster2",)),
         ("start-lb", ())]
@@ -138,13 +138,13 @@ def test_a_changed_stack_file_is_left_alone_and_said_so() -> None:
     assert stack_file_note(THREE, renamed) == ("stacks/local.yaml: changed and does not name kind-cluster2; left "
                                                "as it is (`git checkout stacks/local.yaml` restores it)")
     assert stack_file_note(THREE, None) is None
-    plan = plan_up(THREE, frozenset(THREE.names), State(), "pid 1", LB, licensed, "img")
+    plan = steps_up(THREE, frozenset(THREE.names), State(), "pid 1", LB, licensed, "img")
     assert plan.actions == ()
 
 
 def test_down_stops_load_balancers_first_then_deletes_newest_first_and_cleans_up() -> None:
     state = State("three", ["mgmt", "cluster1", "cluster2"], LoadBalancerProcess(7, "t", "l"), True)
-    plan = plan_down(THREE, frozenset({"mgmt", "cluster1", "cluster2", "mine"}), state, True, THREE.stack_file_text())
+    plan = steps_down(THREE, frozenset({"mgmt", "cluster1", "cluster2", "mine"}), state, True, THREE.stack_file_text())
     assert [(a.kind, a.argv, a.clusters) for a in plan.actions] == [
         ("stop-lb", (), ()),
         ("delete", ("kind", "delete", "cluster", "--name", "cluster2"), ("cluster2",)),
@@ -157,13 +157,13 @@ def test_down_stops_load_balancers_first_then_deletes_newest_first_and_cleans_up
 
 def test_down_after_a_partial_up_touches_only_what_up_created() -> None:
     state = State("three", ["mgmt", "cluster1"], LoadBalancerProcess(7, "t", "l"))
-    plan = plan_down(THREE, frozenset({"mgmt", "mine"}), state, False, THREE.stack_file_text())
+    plan = steps_down(THREE, frozenset({"mgmt", "mine"}), state, False, THREE.stack_file_text())
     assert [(a.kind, a.clusters) for a in plan.actions] == [("delete", ("mgmt",)), ("remove-lb-containers", ("mgmt",))]
     assert plan.notes == ("cloud-provider-kind (pid 7) that `up` started no longer runs",
                           "cluster cluster1: not there (its creation did not finish, or it was deleted)")
 
 
 def test_down_keeps_a_stack_file_that_changed_since_up_wrote_it() -> None:
-    plan = plan_down(SINGLE, NONE, State("single", stack_file_written=True), False, "edited")
+    plan = steps_down(SINGLE, NONE, State("single", stack_file_written=True), False, "edited")
     assert plan.actions == ()
     assert plan.notes == ("stacks/local-single.yaml: `up` wrote it, but it changed since; left as it is",)
