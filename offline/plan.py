@@ -50,9 +50,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.core.config import DEFAULTS, LIST_KEYS, PROJECT, ConfigError, parse_settings
+from components.core.config import ConfigError, parse_settings
 from components.core.constants import HELM_RELEASE
 from offline import secrets
+from offline.assignments import (
+    changed_config,
+)
 from offline.counts import count
 from offline.records import Record, Secret, Simulation, Unknown
 from offline.replacement import CERTIFICATES, KUBERNETES_PROVIDER, Options, renewal_note, replacement
@@ -159,32 +162,10 @@ class Plan:
         return "\n".join(lines) + "\n"
 
 
-# JSON -----------------------------------------------------------------------------------------------
-JSON_FORMAT = 1
 
 
-def _json_change(change: Change) -> dict[str, Any]:
-    """One changed input: `old`/`new` hold the value (a secret as "[secret]"); absent means the input was not set."""
-    entry: dict[str, Any] = {"path": change.path, "secret": change.secret}
-    for side, value in (("old", change.old), ("new", change.new)):
-        if value is not MISSING:
-            entry[side] = SECRET if change.secret else _plain(value)
-    return entry
 
 
-def plan_json(result: Plan) -> dict[str, Any]:
-    """The plan as `--json` prints it (docs/json-output.md): the same steps and counts as the text."""
-    return {
-        "format": JSON_FORMAT,
-        "title": result.title,
-        "notes": list(result.notes),
-        "steps": [{"action": s.action, "cluster": s.cluster, "label": s.label, "urn": s.urn,
-                   "changes": [_json_change(c) for c in s.changes],
-                   "reasons": list(s.reasons), "deleteFirst": s.delete_first, "blocked": s.blocked,
-                   "note": s.note} for s in result.steps],
-        "blocked": len(result.blocked()),
-        "summary": {**{action: len(result.of(action)) for action in ACTIONS}, "unchanged": result.unchanged},
-    }
 
 
 # Inputs ---------------------------------------------------------------------------------------------
@@ -382,58 +363,16 @@ def plan(before: Simulation, after: Simulation) -> Plan:
     return Plan(tuple(steps), unchanged)
 
 
-# Config ---------------------------------------------------------------------------------------------
-def config_value(text: str) -> Any:
-    """A `--set` value as Pulumi config holds it: JSON lists, objects, whole numbers and booleans;
-    everything else (`1-18`, `1.18.2-solo`, `2.2.7`, even `1.5`) a string. `"..."` forces a string."""
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
-        return text
-    if isinstance(value, list | dict | bool | str) or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    return text
 
 
-#: How a list value is written on the command line, per list key (others: its default, or two strings).
-_LIST_EXAMPLES = {"features": ["gateway", "waf"], "reviewsVersions": [["v1", "v2"], ["v1", "v2", "v3"]]}
 
 
-def _list_example(key: str) -> str:
-    example = _LIST_EXAMPLES.get(key) or DEFAULTS.get(key) or ["a", "b"]
-    return json.dumps(example, separators=(",", ":"))
 
 
-def parse_assignment(text: str) -> tuple[str, Any]:
-    key, sep, value = text.partition("=")
-    if not sep or not key:
-        raise ValueError(f"--set {text!r}: expected KEY=VALUE")
-    bare = _config_key(key)
-    if bare in LIST_KEYS or value.lstrip().startswith("["):
-        try:
-            json.loads(value)
-        except json.JSONDecodeError:
-            raise ValueError(
-                f"--set {key}: {value!r} is not valid JSON; a list is written in JSON, its strings quoted: "
-                f"--set '{key}={_list_example(bare)}'") from None
-    return bare, config_value(value)
 
 
-def _config_key(key: str) -> str:
-    namespace, sep, bare = key.partition(":")
-    if not sep:
-        return key
-    if namespace != PROJECT:
-        raise ValueError(f"{key!r}: only {PROJECT}: keys are this program's config")
-    return bare
 
 
-def changed_config(config: Mapping[str, Any], sets: Iterable[tuple[str, Any]], unsets: Iterable[str]) -> dict[str, Any]:
-    result = dict(config)
-    for key in unsets:
-        result.pop(_config_key(key), None)
-    result.update(sets)
-    return result
 
 
 def describe(stack: str, against: Path | None, sets: Sequence[tuple[str, Any]], unsets: Sequence[str]) -> str:

@@ -43,7 +43,7 @@ from typing import Any
 import yaml
 
 from components.core.constants import HELM_RELEASE
-from offline import rbac, secrets
+from offline import rbac, rbac_header, secrets
 from offline.counts import count
 from offline.graph import Graph
 from offline.output_dir import write_tree
@@ -258,7 +258,7 @@ def rbac_files(sim: Simulation, stack: str, identity: str = rbac.DEPLOYER, chart
     files: dict[str, str] = {}
     for cluster in rbac.clusters(sim):
         docs = [*rbac.documents(sim, cluster, identity, charts_rbac_preinstalled), *extra]
-        files[f"rbac-{cluster}.yaml"] = rbac.header(sim, cluster, stack, identity, charts_rbac_preinstalled) + dump_all(docs)
+        files[f"rbac-{cluster}.yaml"] = rbac_header.header(sim, cluster, stack, identity, charts_rbac_preinstalled) + dump_all(docs)
         script = charts_rbac_script(sim, cluster, stack) if charts_rbac_preinstalled else None
         if script:
             files[f"rbac-{cluster}-charts.sh"] = script

@@ -10,19 +10,9 @@ from pathlib import Path
 
 from components.core.config import ConfigError
 from offline import secrets
-from offline.plan import (
-    ACTIONS,
-    CREATE,
-    DELETE,
-    MARKERS,
-    REPLACE,
-    UPDATE,
-    _config_key,
-    config_value,
-    diff,
-    parse_assignment,
-    plan_json,
-)
+from offline.assignments import _config_key, config_value, parse_assignment
+from offline.plan import ACTIONS, CREATE, DELETE, MARKERS, REPLACE, UPDATE, diff
+from offline.plan_json import plan_json
 from offline.stack_files import stack_config, stack_file
 from tools import colour, prog
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from components.core.config import ConfigError
-from offline import rbac, secrets
+from offline import rbac_header, secrets
 from offline.counts import count
 from offline.output_dir import OutputDirError
 from offline.policy import check_simulation
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"rendered {path.name} to {args.out}: {count(sim).line()}")
-    for warning in rbac.version_warnings(sim):
+    for warning in rbac_header.version_warnings(sim):
         print(f"warning: {path.name}: {warning}", file=sys.stderr)
     violations = check_simulation(sim)
     for violation in violations:

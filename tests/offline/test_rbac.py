@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from offline import ROOT, rbac
+from offline import ROOT, rbac, rbac_header
 from offline.records import Simulation
 from tests.support.simulation import LICENSE, cached_simulation, dev_config
 
@@ -216,7 +216,7 @@ def test_the_default_identity_can_grant_itself_anything_and_its_header_says_clus
         docs = rbac.documents(sim, cluster)
         any_clusterrole = [rule["verbs"] for ns, _, rule in _rules(docs) if ns is None
                            and rule["resources"] == ["clusterroles"] and "resourceNames" not in rule]
-        header = rbac.header(sim, cluster, "s")
+        header = rbac_header.header(sim, cluster, "s")
         if cluster in _charted(sim):
             assert any_clusterrole and {"escalate", "bind"} <= set(any_clusterrole[0]), cluster
             assert f"This identity is cluster-admin-equivalent on `{cluster}`" in header, cluster
@@ -238,8 +238,8 @@ def test_with_the_charts_rbac_preinstalled_no_rule_escalates_or_binds_any_role(s
                                                                                  referenced), (cluster, rule)
             if "clusterrolebindings" in rule["resources"] and "create" in rule["verbs"]:
                 assert declared, (cluster, rule)  # the stack's own ClusterRoleBinding (OpenShift's SCC)
-        assert not rbac.cluster_admin_equivalent(rbac.rules(rbac.needs(sim.records, cluster, True)))
-        header = rbac.header(sim, cluster, "s", charts_rbac_preinstalled=True)
+        assert not rbac_header.cluster_admin_equivalent(rbac.rules(rbac.needs(sim.records, cluster, True)))
+        header = rbac_header.header(sim, cluster, "s", charts_rbac_preinstalled=True)
         assert "cluster-admin-equivalent" not in header
         if cluster in _charted(sim):
             assert f"  sh rbac-{cluster}-charts.sh <{cluster}>" in header and "no `escalate`" in header
@@ -256,13 +256,13 @@ def test_the_preinstalled_openshift_identity_binds_only_the_scc_role_its_stack_b
              if "bind" in rule["verbs"]]
     assert binds == [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"],
                       "resourceNames": ["system:openshift:scc:anyuid"], "verbs": ["bind"]}]
-    header = rbac.header(sim, "cluster1", "dev", charts_rbac_preinstalled=True)
+    header = rbac_header.header(sim, "cluster1", "dev", charts_rbac_preinstalled=True)
     assert "no `escalate`, `bind` only on system:openshift:scc:anyuid (the stack's own bindings)." in header
 
 
 def test_the_header_names_each_namespace_whose_secrets_the_identity_can_all_read() -> None:
     sim = cached_simulation(STACKS["dev"])
-    header = rbac.header(sim, "cluster1", "dev")
+    header = rbac_header.header(sim, "cluster1", "dev")
     assert "# It can read every Secret in these namespaces (`list`/`watch` on Secrets of any name):\n" \
            "#   gloo-mesh: Helm's release records and the charts' own Secrets; the Secrets the stack declares\n" \
            "#   gloo-mesh-addons: Helm's release records and the charts' own Secrets\n" \
@@ -272,7 +272,7 @@ def test_the_header_names_each_namespace_whose_secrets_the_identity_can_all_read
     listed = {ns for ns, _, rule in _rules(rbac.documents(sim, "cluster1")) if rule["resources"] == ["secrets"]
               and "list" in rule["verbs"] and "resourceNames" not in rule}
     assert listed == {"gloo-mesh", "gloo-mesh-addons", "httpbin", "istio-gateways"}
-    assert set(rbac.secret_readers(rbac.needs(sim.records, "cluster1"))) == listed
+    assert set(rbac_header.secret_readers(rbac.needs(sim.records, "cluster1"))) == listed
 
 
 def test_bindings_give_the_one_service_account_each_role(stack: tuple[str, Simulation]) -> None:
@@ -372,14 +372,14 @@ def test_chart_table_states_each_release_of_the_program() -> None:
 
 def test_header_says_how_to_apply_and_what_is_stated() -> None:
     dev_sim = cached_simulation(STACKS["dev"])
-    text = rbac.header(dev_sim, "mgmt", "dev")
+    text = rbac_header.header(dev_sim, "mgmt", "dev")
     assert all(line.startswith("#") for line in text.splitlines())
     assert "kubectl --context <mgmt> apply -f rbac-mgmt.yaml" in text
     assert "stated, not derived" in text and "gloo-mesh-enterprise 2.2.6" in text
     assert "WARNING" not in text
     release = next(r for r in dev_sim.records if r.cluster == "mgmt" and r.type == "kubernetes:helm.sh/v3:Release")
     other = Simulation(records=[replace(release, inputs={**release.inputs, "version": "2.2.7"})], outputs={})
-    assert "WARNING: the stack installs gloo-mesh-enterprise 2.2.7" in rbac.header(other, "mgmt", "x")
+    assert "WARNING: the stack installs gloo-mesh-enterprise 2.2.7" in rbac_header.header(other, "mgmt", "x")
 
 
 def test_managed_relay_trust_reads_no_secret_by_name(stack: tuple[str, Simulation]) -> None:

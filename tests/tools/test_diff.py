@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from offline import ROOT
+from offline import ROOT, assignments, plan_json
 from offline import plan as change_plan
 from offline.plan import MISSING, Change, input_changes, plan
 from offline.records import Record, Secret, Simulation
@@ -180,17 +180,17 @@ def test_render_groups_by_cluster_and_ends_with_the_summary() -> None:
     ("null", "null"),
 ])
 def test_set_values_are_typed_like_pulumi_config(text: str, value: object) -> None:
-    assert change_plan.config_value(text) == value
-    assert type(change_plan.config_value(text)) is type(value)
+    assert assignments.config_value(text) == value
+    assert type(assignments.config_value(text)) is type(value)
 
 
 def test_assignments() -> None:
-    assert change_plan.parse_assignment("istioCanaryRevision=1-18") == ("istioCanaryRevision", "1-18")
-    assert change_plan.parse_assignment("gloo-mesh-workshop:credentialsRotation=2") == ("credentialsRotation", 2)
-    assert change_plan.parse_assignment("features=[]") == ("features", [])
+    assert assignments.parse_assignment("istioCanaryRevision=1-18") == ("istioCanaryRevision", "1-18")
+    assert assignments.parse_assignment("gloo-mesh-workshop:credentialsRotation=2") == ("credentialsRotation", 2)
+    assert assignments.parse_assignment("features=[]") == ("features", [])
     for bad in ("istioTag", "=1", "kubernetes:context=x"):
         with pytest.raises(ValueError):
-            change_plan.parse_assignment(bad)
+            assignments.parse_assignment(bad)
 
 
 def test_a_list_that_is_not_json_says_so_and_how_to_write_it(capsys: pytest.CaptureFixture[str]) -> None:
@@ -200,13 +200,13 @@ def test_a_list_that_is_not_json_says_so_and_how_to_write_it(capsys: pytest.Capt
                             "its strings quoted: --set 'features=[\"gateway\",\"waf\"]'\n")
     assert captured.out == ""
     with pytest.raises(ValueError) as raised:
-        change_plan.parse_assignment("workloadClusters=c1")
+        assignments.parse_assignment("workloadClusters=c1")
     assert str(raised.value) == ("--set workloadClusters: 'c1' is not valid JSON; a list is written in JSON, its "
                                  "strings quoted: --set 'workloadClusters=[\"cluster1\",\"cluster2\"]'")
 
 
 def test_changed_config() -> None:
-    assert change_plan.changed_config({"a": 1, "b": 2}, [("c", 3), ("a", 4)], ["b"]) == {"a": 4, "c": 3}
+    assert assignments.changed_config({"a": 1, "b": 2}, [("c", 3), ("a", 4)], ["b"]) == {"a": 4, "c": 3}
 
 
 # The command ----------------------------------------------------------------------------------------
@@ -285,7 +285,7 @@ def test_json_change_of_a_secret_and_of_an_absent_input() -> None:
     result = change_plan.Plan((change_plan.Step("update", "u", "c", "Secret ns/x",
                                   (Change("data", Secret("a"), Secret("b"), True), Change("spec.x", MISSING, 1))),),
                        0, "t")
-    assert change_plan.plan_json(result)["steps"][0]["changes"] == [
+    assert plan_json.plan_json(result)["steps"][0]["changes"] == [
         {"path": "data", "secret": True, "old": "[secret]", "new": "[secret]"},
         {"path": "spec.x", "secret": False, "new": 1}]
 

@@ -18,7 +18,6 @@ from tools.verify.checks import (
     CATALOGUE,
     NO_CHECKS,
     Check,
-    Probe,
     checks_for,
     productpage_urls,
     unchecked_features,
@@ -26,6 +25,7 @@ from tools.verify.checks import (
 from tools.verify.http import Response
 from tools.verify.kube import CommandResult, Kube
 from tools.verify.outputs import OutputsError, load_outputs_file, load_stack_outputs, parse_outputs
+from tools.verify.probe import Probe
 from tools.verify.runner import FAIL, PASS, SKIP, run_checks
 
 BASE: dict[str, Any] = {

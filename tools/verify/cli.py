@@ -24,9 +24,10 @@ from pathlib import Path
 
 from offline import ROOT
 from tools import colour, prog
-from tools.verify.checks import Probe, checks_for, needs_tokens, unchecked_features
+from tools.verify.checks import checks_for, needs_tokens, unchecked_features
 from tools.verify.kube import Kube
 from tools.verify.outputs import OutputsError, StackOutputs, load_outputs_file, load_stack_outputs
+from tools.verify.probe import Probe
 from tools.verify.runner import FAIL, PASS, SKIP, junit_xml, render_table, results_json, run_checks
 from tools.verify.transport import (
     ALLOW_HOST_FLAG,

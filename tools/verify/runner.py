@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
 
-from .checks import Check, Failed, Probe, Skipped
+from .checks import Check
+from .probe import Failed, Probe, Skipped
 from .redact import redact
 from .verdicts import Verdict
 
