@@ -1,0 +1,148 @@
+"""What the tools say when the world is not as they expect: the verifier's HTTP on a refused connection,
+a name that does not resolve and a certificate that does not verify; its kubectl layer without kubectl,
+on a timeout and without a matching pod; `python3 -m tools local` when `docker ps` fails, when `down`
+fails halfway and on Ctrl-C. Loopback servers and fake executables only, each stopped by its test."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.fakes.workshop import self_signed
+from tools.verifier import verdicts as v
+from tools.verifier.http import Tls, pinned_tls, request, system_tls
+
+# --- the verifier's HTTP ---------------------------------------------------------------------------
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then closed)."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        return server.getsockname()[1]
+
+
+def test_a_refused_connection_names_the_address_nothing_listens_on() -> None:
+    port = closed_port()
+    url = f"http://127.0.0.1:{port}/productpage"
+    response = request("GET", url, timeout=5)
+    assert (response.status, response.error) == (0, f"connection refused by 127.0.0.1:{port}: nothing listens there")
+    assert response.describe() == f"no response from {url}: connection refused by 127.0.0.1:{port}: nothing listens there"
+    assert v.status_is(response, 200).detail == (f"expected 200, got no response from {url}: connection refused by "
+                                                 f"127.0.0.1:{port}: nothing listens there")
+    assert not v.status_is(response, 200).ok
+
+
+def test_a_refused_port_forward_is_named_not_the_url_it_stands_in_for() -> None:
+    # `--keycloak-via 127.0.0.1:PORT` with no `kubectl port-forward` running: the URL's host is not
+    # what refused, the forward's address is.
+    port = closed_port()
+    response = request("POST", "http://keycloak.example:8080/realms/workshop/protocol/openid-connect/token",
+                       timeout=5, connect_to=("127.0.0.1", port))
+    assert response.error == (f"connection refused by 127.0.0.1:{port} (where keycloak.example:8080 is reached "
+                              "through): nothing listens there")
+
+
+def test_a_host_name_that_does_not_resolve_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+
+    def unresolvable(host: str, *args: Any, **kwargs: Any) -> Any:
+        asked.append(host)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", unresolvable)  # no resolver is asked
+    for url in ("https://gw1.example.invalid/productpage", "http://gw1.example.invalid:8080/productpage"):
+        response = request("GET", url, timeout=5, tls=system_tls())
+        assert (response.status, response.error) == (
+            0, "cannot resolve the host name 'gw1.example.invalid': Name or service not known")
+    assert asked == ["gw1.example.invalid", "gw1.example.invalid"]
+
+
+class TlsServer:
+    """A loopback HTTPS server presenting `cert`; it records each request that got through the handshake."""
+
+    def __init__(self, cert: Path, key: Path) -> None:
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(cert, key)
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server.settimeout(0.05)
+        self.port = self.server.getsockname()[1]
+        self.requests: list[bytes] = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                connection, _ = self.server.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(2)
+                try:
+                    with self.context.wrap_socket(connection, server_side=True) as tls:
+                        self.requests.append(tls.recv(65536))
+                        tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+                except (ssl.SSLError, OSError):
+                    pass
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(5)
+        self.server.close()
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[TlsServer]:
+    server = TlsServer(*self_signed(tmp_path / "served", ip_san="127.0.0.1"))
+    yield server
+    server.stop()
+    assert not server.thread.is_alive()
+
+
+def test_a_server_without_the_pinned_certificate_fails_the_handshake_naming_the_pin(tls_server: TlsServer,
+                                                                                    tmp_path: Path) -> None:
+    other = self_signed(tmp_path / "other")[0].read_text()
+    response = request("GET", f"https://127.0.0.1:{tls_server.port}/productpage", timeout=5, tls=pinned_tls(other))
+    assert (response.status, response.error) == (0, (
+        f"TLS handshake with 127.0.0.1:{tls_server.port} failed: certificate verify failed: self-signed certificate "
+        "(CERTIFICATE_VERIFY_FAILED), verified against the gateway certificate of the stack outputs"))
+    assert tls_server.requests == []
+
+
+def test_a_self_signed_server_fails_against_the_system_roots(tls_server: TlsServer) -> None:
+    response = request("GET", f"https://127.0.0.1:{tls_server.port}/", timeout=5, tls=system_tls())
+    assert response.error == (f"TLS handshake with 127.0.0.1:{tls_server.port} failed: certificate verify failed: "
+                              "self-signed certificate (CERTIFICATE_VERIFY_FAILED), verified against the system's "
+                              "trusted roots")
+    assert tls_server.requests == []
+
+
+def test_a_certificate_for_another_address_fails_the_host_name_check(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path / "elsewhere", ip_san="127.0.0.2")
+    server = TlsServer(cert, key)
+    try:
+        context = ssl.create_default_context(cafile=str(cert))
+        response = request("GET", f"https://127.0.0.1:{server.port}/", timeout=5, tls=Tls(context, name="its own CA"))
+        assert response.error == (f"TLS handshake with 127.0.0.1:{server.port} failed: certificate verify failed: "
+                                  "IP address mismatch, certificate is not valid for '127.0.0.1'. "
+                                  "(CERTIFICATE_VERIFY_FAILED), verified against its own CA")
+        assert server.requests == []
+        assert request("GET", f"https://127.0.0.2:{server.port}/", timeout=5,
+                       tls=Tls(context)).error.startswith("connection refused by 127.0.0.2")
+    finally:
+        server.stop()
+
+
+def test_the_trusted_server_answers(tls_server: TlsServer, tmp_path: Path) -> None:
+    # The same server and client with the right pin: the failures above are the certificate's.
+    served = (tmp_path / "served" / "tls.crt").read_text()
+    response = request("GET", f"https://127.0.0.1:{tls_server.port}/", timeout=5, tls=pinned_tls(served))
+    assert (response.status, response.body) == (200, "ok")
+    assert len(tls_server.requests) == 1
