@@ -5,10 +5,12 @@ fails halfway and on Ctrl-C. Loopback servers and fake executables only, each st
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,11 @@ import pytest
 
 from tests.support.fakes.workshop import self_signed
 from tools.verifier import verdicts as v
+from tools.verifier.checks import Probe, plan
 from tools.verifier.http import Tls, pinned_tls, request, system_tls
+from tools.verifier.kube import CommandResult, Kube, run_command
+from tools.verifier.outputs import parse_outputs
+from tools.verifier.runner import FAIL, SKIP, run_checks
 
 # --- the verifier's HTTP ---------------------------------------------------------------------------
 
@@ -146,3 +152,118 @@ def test_the_trusted_server_answers(tls_server: TlsServer, tmp_path: Path) -> No
     response = request("GET", f"https://127.0.0.1:{tls_server.port}/", timeout=5, tls=pinned_tls(served))
     assert (response.status, response.body) == (200, "ok")
     assert len(tls_server.requests) == 1
+
+
+# --- the verifier's kubectl ------------------------------------------------------------------------
+
+
+def outputs(*features: str) -> Any:
+    return parse_outputs({
+        "features": list(features), "managementCluster": "mgmt", "workloadClusters": ["cluster1", "cluster2"],
+        "mgmtServerEndpoint": "mgmt.example:9900",
+        "gatewayEndpoints": {"cluster1": {"http": "gw1.example:80", "https": "gw1.example:443"},
+                             "cluster2": {"http": "gw2.example:80", "https": "gw2.example:443"}}})
+
+
+def executable(path: Path, script: str) -> Path:
+    path.write_text(script)
+    path.chmod(0o755)
+    return path
+
+
+def test_without_kubectl_every_kubectl_check_is_skipped_naming_the_binary(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    called: list[Sequence[str]] = []
+
+    def runner(argv: Sequence[str], timeout: float) -> CommandResult:
+        called.append(argv)
+        return CommandResult(0, "", "")
+
+    assert Kube(runner=runner).unavailable("cluster1") == "kubectl (kubectl) is not installed or not on PATH"
+    missing = tmp_path / "bin" / "kubectl"
+    assert Kube(kubectl=str(missing), runner=runner).unavailable("cluster1") == (
+        f"kubectl ({missing}) is not installed or not on PATH")
+    assert called == []
+    o = outputs("gateway", "zero-trust")
+    kubectl_checks = [c for c in plan(o) if c.name.endswith("(kubectl)")]
+    results = run_checks(kubectl_checks, Probe(o, Kube(runner=runner)), timeout=0, interval=0)
+    assert {(r.status, r.detail) for r in results} == {(SKIP, "kubectl (kubectl) is not installed or not on PATH")}
+
+
+def test_kubectl_gone_after_the_probe_is_a_failed_command_not_a_traceback(tmp_path: Path) -> None:
+    missing = tmp_path / "kubectl"
+    assert run_command([str(missing), "version"], 5) == CommandResult(
+        127, "", f"[Errno 2] No such file or directory: '{missing}'")
+
+
+def test_a_kubectl_that_hangs_is_killed_at_the_timeout_and_named(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    kubectl = executable(tmp_path / "kubectl", f"#!/bin/sh\necho $$ > '{pid_file}'\nexec sleep 30\n")
+    began = time.monotonic()
+    result = run_command([str(kubectl), "--context", "cluster1", "get", "--raw", "/version"], 0.5)
+    assert time.monotonic() - began < 5
+    assert result == CommandResult(124, "", "kubectl timed out after 0.5 s")
+    pid = int(pid_file.read_text())
+    assert not os.path.exists(f"/proc/{pid}"), "the hung kubectl is still running"
+
+    kube = Kube(kubectl=str(kubectl), runner=lambda argv, timeout: run_command(argv, 0.5))
+    assert kube.unavailable("cluster1") == ("kube context 'cluster1' of cluster 'cluster1' is not reachable: "
+                                            "kubectl timed out after 0.5 s")
+    assert not os.path.exists(f"/proc/{int(pid_file.read_text())}")
+
+
+def zero_trust_check(name: str) -> Any:
+    o = outputs("gateway", "httpbin-workspace", "zero-trust")
+    return o, next(c for c in plan(o) if c.name == name)
+
+
+def kube_answering(tmp_path: Path, answer: Any) -> Kube:
+    """A Kube whose every kubectl call (after the /version probe) is answered by `answer(args)`."""
+    kubectl = executable(tmp_path / "kubectl", "#!/bin/sh\nexit 0\n")
+
+    def runner(argv: Sequence[str], timeout: float) -> CommandResult:
+        args = list(argv[3:])
+        if args[:3] == ["get", "--raw", "/version"]:
+            return CommandResult(0, '{"gitVersion": "v1.29.0"}', "")
+        return answer(args)
+
+    return Kube(kubectl=str(kubectl), runner=runner)
+
+
+def test_a_timed_out_in_cluster_request_fails_the_check_naming_kubectl(tmp_path: Path) -> None:
+    def answer(args: list[str]) -> CommandResult:
+        if "pods" in args:
+            return CommandResult(0, "in-mesh-7d9c-abcde", "")
+        return CommandResult(124, "", "kubectl timed out after 60 s")
+
+    o, check = zero_trust_check("in-mesh → reviews denied 403 (kubectl)")
+    [result] = run_checks([check], Probe(o, kube_answering(tmp_path, answer)), timeout=0, interval=0)
+    assert (result.status, result.detail) == (
+        FAIL, "expected 403, the in-cluster request printed ''; stderr: 'kubectl timed out after 60 s'")
+
+
+def test_no_matching_pod_fails_the_check_saying_so(tmp_path: Path) -> None:
+    calls: list[list[str]] = []
+
+    def answer(args: list[str]) -> CommandResult:
+        calls.append(args)
+        return CommandResult(0, "", "")  # kubectl lists no pod
+
+    o, check = zero_trust_check("not-in-mesh → reviews cannot connect (000) (kubectl)")
+    [result] = run_checks([check], Probe(o, kube_answering(tmp_path, answer)), timeout=0, interval=0)
+    assert (result.status, result.detail) == (
+        FAIL, "expected 000, the in-cluster request printed ''; stderr: 'no pod with app=not-in-mesh in httpbin on "
+              "cluster1: is the lab deployed and its pods running?'")
+    assert calls == [["-n", "httpbin", "get", "pods", "-l", "app=not-in-mesh", "-o",
+                      "jsonpath={.items[*].metadata.name}"]], "no debug container without a pod"
+
+
+def test_a_pod_list_kubectl_refuses_is_its_error_not_a_missing_pod(tmp_path: Path) -> None:
+    forbidden = ('Error from server (Forbidden): pods is forbidden: User "dev" cannot list resource "pods" in API '
+                 'group "" in the namespace "httpbin"')
+    kube = kube_answering(tmp_path, lambda args: CommandResult(1, "", forbidden + "\n"))
+    assert kube.pod_name("cluster1", "httpbin", "in-mesh") == CommandResult(
+        1, "", f"listing the pods with app=in-mesh in httpbin on cluster1 failed: {forbidden[:200]}")
+    first = kube_answering(tmp_path, lambda args: CommandResult(0, "in-mesh-1 in-mesh-2", ""))
+    assert first.pod_name("cluster1", "httpbin", "in-mesh") == "in-mesh-1"
