@@ -5,6 +5,7 @@ fails halfway and on Ctrl-C. Loopback servers and fake executables only, each st
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import ssl
@@ -16,7 +17,12 @@ from typing import Any
 
 import pytest
 
+from tests.support.fakes import local_host
 from tests.support.fakes.workshop import self_signed
+from tools.local.cli import main as local_main
+from tools.local.host import Host, Result
+from tools.local.plan import create_command
+from tools.local.topology import NODE_IMAGE
 from tools.verifier import verdicts as v
 from tools.verifier.checks import Probe, plan
 from tools.verifier.http import Tls, pinned_tls, request, system_tls
@@ -267,3 +273,146 @@ def test_a_pod_list_kubectl_refuses_is_its_error_not_a_missing_pod(tmp_path: Pat
         1, "", f"listing the pods with app=in-mesh in httpbin on cluster1 failed: {forbidden[:200]}")
     first = kube_answering(tmp_path, lambda args: CommandResult(0, "in-mesh-1 in-mesh-2", ""))
     assert first.pod_name("cluster1", "httpbin", "in-mesh") == "in-mesh-1"
+
+
+# --- python3 -m tools local ------------------------------------------------------------------------
+
+GIB_KB = 1024 * 1024
+
+
+class Machine:
+    """`python3 -m tools local` against the fake executables (tests/support/fakes/local_host.py)."""
+
+    def __init__(self, tmp_path: Path, world: dict[str, Any] | None = None, host: type[Host] = Host) -> None:
+        bin_dir = tmp_path / "bin"
+        local_host.install(bin_dir, world)
+        self.world = local_host.World(bin_dir)
+        root = tmp_path / "repo"
+        (root / "stacks").mkdir(parents=True)
+        meminfo = tmp_path / "meminfo"
+        meminfo.write_text(f"MemAvailable:   {16 * GIB_KB} kB\n")
+        inotify = tmp_path / "inotify"
+        inotify.mkdir()
+        (inotify / "max_user_watches").write_text("524288\n")
+        (inotify / "max_user_instances").write_text("512\n")
+        self.lines: list[str] = []
+        self.host = host(root=root, environ={"PATH": str(bin_dir), "HOME": str(tmp_path)}, meminfo=meminfo,
+                         inotify=inotify, platform="linux", kernel_release="6.8.0-45-generic", settle_seconds=0.05,
+                         stop_seconds=5, say=self.lines.append)
+
+    def __call__(self, *argv: str) -> int:
+        self.lines.clear()
+        return local_main(list(argv), self.host)
+
+    def state(self) -> Any:
+        return json.loads(self.host.state_file.read_text()) if self.host.state_file.exists() else None
+
+
+@pytest.fixture
+def machine(tmp_path: Path) -> Iterator[Machine]:
+    m = Machine(tmp_path)
+    yield m
+    m.world.kill_background()
+
+
+def test_down_stops_when_docker_ps_fails_and_a_second_down_removes_the_containers_left(machine: Machine) -> None:
+    # cloud-provider-kind crashed: its load balancers stay behind, and `down` must remove them.
+    assert machine("up", "--topology", "single") == 0, "\n".join(machine.lines)
+    machine.world.kill_background()
+    machine.world.update(processes=[], lb_containers=[{"id": "c0ffee", "cluster": "cluster1"}],
+                         fail={"docker ps": "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. "
+                                            "Is the docker daemon running?"})
+    assert machine("down") == 1
+    assert machine.lines[-3:] == [
+        "[2/3] remove load-balancer containers left for cluster1",
+        machine.lines[-2].split(": `docker ps`")[0] + ": `docker ps` failed: Cannot connect to the Docker daemon at "
+        "unix:///var/run/docker.sock. Is the docker daemon running?",
+        "`python3 -m tools local down` again carries on from here."]
+    assert machine.lines[-2].startswith("      FAILED after ")
+    assert machine.world.read()["clusters"] == []  # the delete before it was done
+    # ... and cluster1 stays in the state until its load balancers are gone.
+    assert machine.state() == {"topology": "single", "clusters": ["cluster1"], "load_balancer": None,
+                               "stack_file_written": True}
+    machine.world.update(fail={})
+    machine.world.clear_calls()
+    assert machine("down") == 0, "\n".join(machine.lines)
+    assert "cluster cluster1: not there (its creation did not finish, or it was deleted)" in machine.lines
+    assert machine.world.commands() == ["docker rm -f c0ffee"]
+    assert machine.world.read()["lb_containers"] == []
+    assert machine.state() is None
+
+
+def test_down_that_fails_halfway_keeps_what_is_left_and_carries_on_from_there(tmp_path: Path) -> None:
+    m = Machine(tmp_path)
+    try:
+        assert m("up") == 0
+        m.world.kill_background()  # cloud-provider-kind crashed: the load balancers of cluster2 stay behind
+        m.world.update(processes=[], lb_containers=[{"id": "c0ffee", "cluster": "cluster2"}],
+                       fail={"kind delete cluster --name cluster1": "ERROR: failed to delete cluster \"cluster1\": "
+                                                                    "permission denied"})
+        m.world.clear_calls()
+        assert m("down") == 1
+        assert m.world.commands() == ["kind delete cluster --name cluster2", "kind delete cluster --name cluster1"]
+        assert m.lines[-3:] == ['      ERROR: failed to delete cluster "cluster1": permission denied',
+                                m.lines[-2].split(": `kind")[0] + ": `kind delete cluster --name …` exited with status 1",
+                                "`python3 -m tools local down` again carries on from here."]
+        assert m.lines[-2].startswith("      FAILED after ")
+        # cluster2 is deleted, but its load balancers are not removed yet: it stays in the state.
+        assert m.state() == {"topology": "three", "clusters": ["mgmt", "cluster1", "cluster2"], "load_balancer": None,
+                             "stack_file_written": True}
+        assert m.world.read()["clusters"] == ["mgmt", "cluster1"]
+        m.world.update(fail={})
+        m.world.clear_calls()
+        assert m("down") == 0, "\n".join(m.lines)
+        assert m.world.commands() == ["kind delete cluster --name cluster1", "kind delete cluster --name mgmt",
+                                      "docker rm -f c0ffee"]
+        assert m.state() is None and m.world.read()["clusters"] == [] and m.world.read()["lb_containers"] == []
+    finally:
+        m.world.kill_background()
+
+
+class InterruptedHost(Host):
+    """Ctrl-C while `kind create cluster --name cluster1` runs."""
+
+    def run(self, argv: tuple[str, ...], echo: Any = None) -> Result:
+        if argv[:5] == ("kind", "create", "cluster", "--name", "cluster1"):
+            raise KeyboardInterrupt
+        return super().run(argv, echo)
+
+
+def test_ctrl_c_during_up_says_how_to_go_on_and_keeps_the_half_made_cluster(tmp_path: Path) -> None:
+    m = Machine(tmp_path, host=InterruptedHost)
+    try:
+        assert m("up") == 130
+        assert m.lines[-3:-1] == ["[3/8] create kind cluster cluster1 (context kind-cluster1)",
+                                  f"      $ {' '.join(create_command('cluster1', NODE_IMAGE))}"]
+        assert m.lines[-1] == ("interrupted: `python3 -m tools local up` again carries on; what was created so far is "
+                               "in .local/state.json, and `python3 -m tools local down` removes it")
+        # cluster1 is recorded before its creation runs: a half-made cluster is `up`'s to remove.
+        assert m.state() == {"topology": "three", "clusters": ["mgmt", "cluster1"], "load_balancer": None,
+                             "stack_file_written": False}
+    finally:
+        m.world.kill_background()
+
+
+class InterruptedDown(Host):
+    """Ctrl-C while `kind delete cluster --name cluster1` runs."""
+
+    def run(self, argv: tuple[str, ...], echo: Any = None) -> Result:
+        if argv[:5] == ("kind", "delete", "cluster", "--name", "cluster1"):
+            raise KeyboardInterrupt
+        return super().run(argv, echo)
+
+
+def test_ctrl_c_during_down_keeps_the_clusters_not_yet_deleted(tmp_path: Path) -> None:
+    m = Machine(tmp_path, {"clusters": [], "fail": {}}, host=InterruptedDown)
+    try:
+        assert m("up") == 0
+        assert m("down") == 130
+        assert m.lines[-1] == ("interrupted: `python3 -m tools local down` again carries on; what was created so far "
+                               "is in .local/state.json, and `python3 -m tools local down` removes it")
+        # cluster2 is deleted, its load balancers not yet looked for: the state keeps it, with the two left.
+        assert m.state()["clusters"] == ["mgmt", "cluster1", "cluster2"]
+        assert m.world.read()["clusters"] == ["mgmt", "cluster1"]
+    finally:
+        m.world.kill_background()
