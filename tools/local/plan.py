@@ -44,7 +44,8 @@ class State:
     also the recorded topology's (a cluster) or still the cloud-provider-kind it started (a process)."""
 
     topology: str | None = None
-    #: kind clusters `up` created (each recorded just before `kind create cluster`).
+    #: kind clusters `up` created (each recorded just before `kind create cluster`); `down` keeps one
+    #: here until it has removed the load-balancer containers left for it, also after deleting it.
     clusters: list[str] = field(default_factory=list)
     load_balancer: LoadBalancerProcess | None = None
     #: True when the stack file was missing and `up` wrote it.
