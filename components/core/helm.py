@@ -60,12 +60,31 @@ def chart_object_id(release: k8s.helm.v3.Release, name: str) -> pulumi.Output[st
 
 
 def load_balancer_address(service: k8s.core.v1.Service) -> pulumi.Output[str]:
-    """The first ingress address (IP, or hostname on clouds that give one) of a LoadBalancer Service."""
+    """The first ingress address (IP, or hostname on clouds that give one) of a LoadBalancer Service.
 
-    def first(status: Any) -> str:
+    Without one yet, the run stops with `no_address_message` (a `pulumi.RunError`: the message alone,
+    no traceback)."""
+
+    def stop(urn: str) -> str:
+        raise pulumi.RunError(no_address_message(urn))
+
+    def first(status: Any) -> str | pulumi.Output[str]:
         ingress = (status.load_balancer.ingress or []) if status and status.load_balancer else []
         if not ingress:
-            raise ValueError(f"Service has no LoadBalancer ingress yet: {status}")
+            return service.urn.apply(stop)  # the URN names the Service
         return ingress[0].ip or ingress[0].hostname
 
     return service.status.apply(first)
+
+
+def no_address_message(urn: str) -> str:
+    """Which Service has no LoadBalancer address, from its URN (this program names it `cluster/namespace/name`),
+    and what to do."""
+    name = urn.rsplit("::", 1)[-1]
+    cluster, namespace, service = name.split("/") if name.count("/") == 2 else ("", "", name)
+    which = f"Service {namespace}/{service} on cluster {cluster}" if cluster else f"Service {name}"
+    show = f"`kubectl -n {namespace} get service {service}`" if cluster else "it"
+    return (f"{which} has no LoadBalancer address yet, and this stack needs it for an endpoint: the cluster's "
+            "load-balancer controller assigns it (a cloud's, MetalLB, or on kind cloud-provider-kind: "
+            f"`python3 -m tools local status` shows whether it runs). Once {show} shows an EXTERNAL-IP, run "
+            "`pulumi up` again.")

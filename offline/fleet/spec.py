@@ -236,6 +236,11 @@ class _Reader:
             if required:
                 self.problems.append(f"{path}: required, a Kubernetes Secret reference {{name: ..., key: ...}}")
             return None
+        if not isinstance(value, Mapping):  # the value itself, inlined: not echoed (it may be the secret)
+            self.problems.append(f"{path}: expected a Kubernetes Secret reference {{name: ..., key: ...}}, got a "
+                                 f"{type(value).__name__}: the fleet file names the Secret that holds a value, "
+                                 "never the value")
+            return SecretRef("", "")
         self.known(value, SECRET_REF_KEYS, path)
         name = self.string(value, "name", f"{path}.name")
         key_ = self.string(value, "key", f"{path}.key")

@@ -158,7 +158,8 @@ def test_down_stops_load_balancers_first_then_deletes_newest_first_and_cleans_up
 def test_down_after_a_partial_up_touches_only_what_up_created() -> None:
     state = State("three", ["mgmt", "cluster1"], LoadBalancerProcess(7, "t", "l"))
     plan = steps_down(THREE, frozenset({"mgmt", "mine"}), state, False, THREE.stack_file_text())
-    assert [(a.kind, a.clusters) for a in plan.actions] == [("delete", ("mgmt",)), ("remove-lb-containers", ("mgmt",))]
+    assert [(a.kind, a.clusters) for a in plan.actions] == [("delete", ("mgmt",)),
+                                                            ("remove-lb-containers", ("cluster1", "mgmt"))]
     assert plan.notes == ("cloud-provider-kind (pid 7) that `up` started no longer runs",
                           "cluster cluster1: not there (its creation did not finish, or it was deleted)")
 

@@ -106,10 +106,8 @@ class Run:
                 state.load_balancer = None
                 host.save_state(state)
                 return outcome
-            case "delete":
+            case "delete":  # the cluster stays in the state until its load-balancer containers are gone
                 self.command(action)
-                state.clusters.remove(action.clusters[0])
-                host.save_state(state)
                 return "deleted"
             case "remove-lb-containers":
                 ids: list[str] = []
@@ -118,12 +116,13 @@ class Run:
                     if not listed.ok:
                         raise StepFailed(f"`{self.engine} ps` failed: {listed.error()}")
                     ids += listed.stdout.split()
-                if not ids:
-                    return "none left"
-                removed = host.run((self.engine, "rm", "-f", *ids))
-                if not removed.ok:
-                    raise StepFailed(f"`{self.engine} rm` failed: {removed.error()}")
-                return f"removed {len(ids)}"
+                if ids:
+                    removed = host.run((self.engine, "rm", "-f", *ids))
+                    if not removed.ok:
+                        raise StepFailed(f"`{self.engine} rm` failed: {removed.error()}")
+                state.clusters = [name for name in state.clusters if name not in action.clusters]
+                host.save_state(state)
+                return f"removed {len(ids)}" if ids else "none left"
             case "remove-stack":
                 (host.root / self.topology.stack_file).unlink()
                 state.stack_file_written = False
@@ -217,7 +216,7 @@ def down(host: Host, requested: str | None) -> int:
     plan = steps_down(topology, facts.existing, state, alive, host.read_text(topology.stack_file))
     for note in plan.notes:
         host.say(note)
-    state.clusters = [name for name in state.clusters if name in facts.existing and name in topology.names]
+    state.clusters = [name for name in state.clusters if name in topology.names]
     if not alive:
         state.load_balancer = None
     host.save_state(state)

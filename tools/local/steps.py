@@ -44,7 +44,8 @@ class State:
     also the recorded topology's (a cluster) or still the cloud-provider-kind it started (a process)."""
 
     topology: str | None = None
-    #: kind clusters `up` created (each recorded just before `kind create cluster`).
+    #: kind clusters `up` created (each recorded just before `kind create cluster`); `down` keeps one
+    #: here until it has removed the load-balancer containers left for it, also after deleting it.
     clusters: list[str] = field(default_factory=list)
     load_balancer: LoadBalancerProcess | None = None
     #: True when the stack file was missing and `up` wrote it.
@@ -221,8 +222,10 @@ def steps_up(topology: Topology, existing: frozenset[str], state: State, load_ba
 def steps_down(topology: Topology, existing: frozenset[str], state: State, load_balancer_alive: bool,
               stack_file: str | None) -> Plan:
     """Stop the cloud-provider-kind `up` started (it removes its load balancers on the way out), delete
-    the clusters `up` created (newest first), then any load-balancer container left for them. A
-    cluster the state lists that is not one of the topology's is left alone: `up` creates no other."""
+    the clusters `up` created (newest first), then any load-balancer container left for them, also for
+    a cluster the state still lists that is gone already (an earlier `down` deleted it, then stopped
+    before its containers were removed). A cluster the state lists that is not one of the topology's
+    is left alone: `up` creates no other."""
     notes: list[str] = []
     actions: list[Action] = []
     if state.load_balancer is not None:
@@ -235,11 +238,12 @@ def steps_down(topology: Topology, existing: frozenset[str], state: State, load_
         if name not in topology.names:
             notes.append(f"cluster {name}: listed in the state, but not a cluster of the {topology.name} topology; "
                          "left alone")
-        elif name in existing:
+            continue
+        if name in existing:
             actions.append(Action("delete", f"delete kind cluster {name}", delete_command(name), (name,)))
-            deleted.append(name)
         else:
             notes.append(f"cluster {name}: not there (its creation did not finish, or it was deleted)")
+        deleted.append(name)
     if deleted:
         actions.append(Action("remove-lb-containers", "remove load-balancer containers left for "
                               + ", ".join(deleted), clusters=tuple(deleted)))

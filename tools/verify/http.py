@@ -154,6 +154,23 @@ def _send(connection: http.client.HTTPConnection, method: str, path: str, header
     return None
 
 
+def _failure(error: BaseException, parts: urllib.parse.SplitResult, tls: Tls | None,
+             connect_to: tuple[str, int] | None) -> str:
+    """Why a request got no answer, naming the address it went to (with `connect_to`, not the URL's
+    host) and, for a certificate that did not verify, what it was verified against."""
+    host, port = connect_to or (parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+    where = f"{host}:{port}" + (f" (where {parts.netloc} is reached through)" if connect_to else "")
+    if isinstance(error, socket.gaierror):
+        return f"cannot resolve the host name {host!r}: {error.strerror or error}"
+    if isinstance(error, ConnectionRefusedError):
+        return f"connection refused by {where}: nothing listens there"
+    if isinstance(error, ssl.SSLCertVerificationError) and tls is not None:
+        reason = getattr(error, "verify_message", None) or str(error)
+        return (f"TLS handshake with {where} failed: certificate verify failed: {reason} "
+                f"(CERTIFICATE_VERIFY_FAILED), verified against {tls.name}")
+    return f"{type(error).__name__}: {error}"
+
+
 def request(method: str, url: str, headers: Mapping[str, str] | None = None, body: bytes | None = None,
             timeout: float = 10.0, tls: Tls | None = None, connect_to: tuple[str, int] | None = None) -> Response:
     """Send one request and return what came back within `timeout` seconds in all; never raises for
@@ -183,7 +200,7 @@ def request(method: str, url: str, headers: Mapping[str, str] | None = None, bod
     except (OSError, http.client.HTTPException, ValueError) as error:
         if deadline.expired:
             return Response(url, 0, error=f"no complete answer within {timeout:g} s (--request-timeout)")
-        return Response(url, 0, error=f"{type(error).__name__}: {error}")
+        return Response(url, 0, error=_failure(error, parts, trust, connect_to))
     finally:
         deadline.finish()
         connection.close()

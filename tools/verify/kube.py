@@ -6,6 +6,7 @@ reported as skipped with that reason when kubectl is missing or the context does
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
@@ -34,7 +35,7 @@ def run_command(argv: Sequence[str], timeout: float) -> CommandResult:
         return CommandResult(127, "", str(error))
     except subprocess.TimeoutExpired as error:
         out = error.stdout.decode() if isinstance(error.stdout, bytes) else (error.stdout or "")
-        return CommandResult(124, out, f"timed out after {timeout:g} s")
+        return CommandResult(124, out, f"{os.path.basename(argv[0])} timed out after {timeout:g} s")
     return CommandResult(done.returncode, done.stdout, done.stderr)
 
 
@@ -72,11 +73,20 @@ class Kube:
     def run(self, cluster: str, *args: str, timeout: float | None = None) -> CommandResult:
         return self.runner([self.kubectl, "--context", self.context(cluster), *args], timeout or self.timeout)
 
-    def pod_name(self, cluster: str, namespace: str, app: str) -> str | None:
+    def pod_name(self, cluster: str, namespace: str, app: str) -> str | CommandResult:
+        """The first pod labelled app=`app`, or the failed result saying why there is none: no such pod,
+        or kubectl's own error (a refused or failed list is not reported as a missing pod)."""
         result = self.run(cluster, "-n", namespace, "get", "pods", "-l", f"app={app}",
-                          "-o", "jsonpath={.items[0].metadata.name}")
-        name = result.stdout.strip()
-        return name if result.returncode == 0 and name else None
+                          "-o", "jsonpath={.items[*].metadata.name}")
+        if result.returncode != 0:
+            reason = (result.stderr.strip() or result.stdout.strip() or f"exit {result.returncode}")[:200]
+            return CommandResult(result.returncode, "", f"listing the pods with app={app} in {namespace} on "
+                                                        f"{cluster} failed: {reason}")
+        names = result.stdout.split()
+        if not names:
+            return CommandResult(1, "", f"no pod with app={app} in {namespace} on {cluster}: is the lab deployed "
+                                        "and its pods running?")
+        return names[0]
 
     def curl_code_from(self, cluster: str, namespace: str, app: str, url: str) -> CommandResult:
         """The workshop's probe: an ephemeral curl container in the pod's network namespace prints the status.
@@ -84,8 +94,8 @@ class Kube:
         It shares the pod's sidecar (if any), so the request carries that pod's mesh identity.
         """
         pod = self.pod_name(cluster, namespace, app)
-        if pod is None:
-            return CommandResult(1, "", f"no pod with app={app} in {namespace}")
+        if isinstance(pod, CommandResult):
+            return pod
         return self.run(cluster, "-n", namespace, "debug", "-i", "-q", pod, f"--image={CURL_IMAGE}", "--",
                         "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", url)
 
