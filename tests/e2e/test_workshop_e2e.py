@@ -134,7 +134,7 @@ def stack(project_dir: Path, tmp_path: Path) -> Iterator[Any]:
 
 
 def test_up_verify_preview_destroy(stack: Any, tmp_path: Path) -> None:
-    from tools.verify.cli import cli as verify
+    from tools.verify import cli as verify
 
     stack.up(on_output=print)
 

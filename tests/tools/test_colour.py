@@ -9,7 +9,7 @@ import pytest
 
 from offline import ROOT
 from tools import colour, diff
-from tools.verify.cli import cli as verify
+from tools.verify import cli as verify
 from tools.verify.runner import Result, render_table
 
 ESC = "\033["

@@ -20,7 +20,7 @@ import pytest
 from components.core.features import KNOWN_FEATURES
 from tests.support.fakes import kubectl as fake_kubectl
 from tests.support.fakes.workshop import Behaviour, FakeWorkshop, self_signed
-from tools.verify.cli import cli as verify
+from tools.verify import cli as verify
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from offline.records import Secret
 from offline.runtime import simulate
 from tests.support.fakes.workshop import self_signed
 from tests.support.simulation import buildable_features
+from tools.verify import verdicts as v
 from tools.verify.checks import (
     CATALOGUE,
     NO_CHECKS,
@@ -21,7 +22,6 @@ from tools.verify.checks import (
     productpage_urls,
     unchecked_features,
 )
-from tools.verify.cli import verdicts as v
 from tools.verify.http import Response
 from tools.verify.kube import CommandResult, Kube
 from tools.verify.outputs import OutputsError, load_outputs_file, load_stack_outputs, parse_outputs
