@@ -32,14 +32,8 @@ from typing import Any
 from benchmarks.run import RESULTS, linear_fit, machine
 from offline import ROOT
 from offline.counts import count
-from offline.fleet.spec import (
-    Fleet,
-    generated_fleet,
-    licensed,
-    load_fleet,
-    single_stack_config,
-    stack_configs,
-)
+from offline.fleet.parse import load_fleet
+from offline.fleet.spec import Fleet, generated_fleet, licensed, single_stack_config, stack_configs
 from offline.records import Simulation, reveal
 from offline.runtime import simulate
 

@@ -17,12 +17,12 @@ from typing import Any
 
 import yaml
 
-from components.core.config import DNS_LABEL, PROJECT, REVIEWS_VERSIONS
-from offline.config_rules import check_config, declarations, suggestion
+from components.core.config import PROJECT, REVIEWS_VERSIONS
+from offline import ROOT
 from offline.rbac import DEPLOYER
-from offline.stack_files import FAKE_LICENSE, yaml_problem
+from offline.stack_files import FAKE_LICENSE, project_relative
 
-FLEETS_DIR = Path(__file__).resolve().parents[2] / "fleets"
+FLEETS_DIR = ROOT / "fleets"
 #: The workspace image: Python and the Pulumi CLI. The operator needs CLI 3.202 or newer for
 #: structured (list) config values, which every stack has; the program needs 3.231 or newer
 #: (`components/core/rotation.py`). The operator's own examples build on this tag.
@@ -208,213 +208,16 @@ def mount_problems(mounts: Sequence[KubeconfigMount]) -> list[str]:
     return problems
 
 
-class _Reader:
-    def __init__(self, doc: Mapping[str, Any]) -> None:
-        self.doc = doc
-        self.problems: list[str] = []
-
-    def known(self, mapping: Any, keys: tuple[str, ...], path: str) -> None:
-        """Refuse each key of `mapping` not in `keys`, with the nearest known one."""
-        if isinstance(mapping, Mapping):
-            for key in mapping:
-                if key not in keys:
-                    where = f"{path}.{key}" if path else str(key)
-                    self.problems.append(f"{where}: unknown key{suggestion(str(key), keys)}")
-
-    def string(self, mapping: Any, key: str, path: str, default: str | None = None) -> str:
-        value = mapping.get(key) if isinstance(mapping, Mapping) else None
-        if value is None and default is not None:
-            return default
-        if not isinstance(value, str) or not value:
-            self.problems.append(f"{path}: required, a non-empty string")
-            return ""
-        return value
-
-    def secret(self, mapping: Any, key: str, path: str, required: bool) -> SecretRef | None:
-        value = mapping.get(key) if isinstance(mapping, Mapping) else None
-        if value is None:
-            if required:
-                self.problems.append(f"{path}: required, a Kubernetes Secret reference {{name: ..., key: ...}}")
-            return None
-        if not isinstance(value, Mapping):  # the value itself, inlined: not echoed (it may be the secret)
-            self.problems.append(f"{path}: expected a Kubernetes Secret reference {{name: ..., key: ...}}, got a "
-                                 f"{type(value).__name__}: the fleet file names the Secret that holds a value, "
-                                 "never the value")
-            return SecretRef("", "")
-        self.known(value, SECRET_REF_KEYS, path)
-        name = self.string(value, "name", f"{path}.name")
-        key_ = self.string(value, "key", f"{path}.key")
-        if name and not DNS_LABEL.match(name):
-            self.problems.append(f"{path}.name: {name!r} is not a valid Secret name (a DNS label)")
-        return SecretRef(name, key_)
-
-    def section(self, mapping: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-        """A top-level section of the file (absent: empty); anything but a mapping is a problem."""
-        value = mapping.get(key) or {}
-        if not isinstance(value, Mapping):
-            self.problems.append(f"{key}: expected a mapping, got {value!r}")
-            return {}
-        if key in SECTION_KEYS:
-            self.known(value, SECTION_KEYS[key], key)
-        return value
-
-    def git_auth(self, value: Any) -> dict[str, SecretRef]:
-        if value is None:
-            return {}
-        path = "source.gitAuth"
-        if not isinstance(value, Mapping):
-            self.problems.append(f"{path}: expected a mapping of Secret references")
-            return {}
-        self.known(value, GIT_AUTH_KEYS, path)
-        refs = {k: self.secret(value, k, f"{path}.{k}", required=False) for k in GIT_AUTH_KEYS if k in value}
-        modes = [set(refs) == {"accessToken"}, set(refs) in ({"sshPrivateKey"}, {"sshPrivateKey", "password"}),
-                 set(refs) == {"userName", "password"}]
-        if refs and not any(modes):
-            self.problems.append(f"{path}: give one of accessToken, sshPrivateKey (and password), or userName and "
-                                 "password (the operator accepts one authentication mode)")
-        return {k: ref for k, ref in refs.items() if ref is not None}
-
-    def cluster(self, value: Any, path: str) -> FleetCluster:
-        if not isinstance(value, Mapping):
-            self.problems.append(f"{path}: expected a mapping with name, context and kubeconfigSecret")
-            return FleetCluster("", "", None)
-        self.known(value, CLUSTER_KEYS, path)
-        name = self.string(value, "name", f"{path}.name")
-        if name and not DNS_LABEL.match(name):
-            self.problems.append(f"{path}.name: {name!r} is not a valid cluster name (a DNS label: lower-case "
-                                 "letters, digits and '-', starting and ending with a letter or digit)")
-        reviews = value.get("reviewsVersions")
-        if reviews is not None and (not isinstance(reviews, list) or not reviews
-                                    or any(v not in REVIEWS_VERSIONS for v in reviews)):
-            self.problems.append(f"{path}.reviewsVersions: expected a list of versions from "
-                                 f"{', '.join(REVIEWS_VERSIONS)}, got {reviews!r}")
-            reviews = None
-        return FleetCluster(
-            name=name,
-            context=self.string(value, "context", f"{path}.context", default=name),
-            kubeconfig=self.secret(value, "kubeconfigSecret", f"{path}.kubeconfigSecret", required=False),
-            reviews_versions=tuple(reviews) if reviews else None,
-            management_kubeconfig=self.secret(value, "managementKubeconfigSecret",
-                                              f"{path}.managementKubeconfigSecret", required=False),
-            access_token=self.secret(value, "pulumiAccessToken", f"{path}.pulumiAccessToken", required=False),
-            passphrase=self.secret(value, "configPassphrase", f"{path}.configPassphrase", required=False),
-        )
 
 
-def parse_fleet(doc: Any, source: str = "fleet file") -> Fleet:
-    """Validate a fleet file's content; raise FleetError naming every bad key."""
-    if not isinstance(doc, Mapping):
-        raise FleetError(source, ["expected a mapping at the top level"])
-    r = _Reader(doc)
-    r.known(doc, FLEET_KEYS, "")
-    name = r.string(doc, "fleet", "fleet")
-    if name and not DNS_LABEL.match(name):
-        r.problems.append(f"fleet: {name!r} is not a DNS label (it prefixes every stack name)")
-    organization = r.string(doc, "organization", "organization")
-    if organization and not STACK_NAME.match(organization):
-        r.problems.append(f"organization: {organization!r} is not a Pulumi organization name")
-    backend, source_, operator, secrets = (r.section(doc, key) for key in ("backend", "source", "operator", "secrets"))
-    backend_url, secrets_provider = backend.get("url", ""), backend.get("secretsProvider", "")
-    branch, commit = source_.get("branch", ""), source_.get("commit", "")
-    if branch:
-        r.problems.append("source.branch: the operator runs every stack of a branch's new commit at once (its "
-                          "prerequisites hold a stack back only while the management stack's generation changed): "
-                          "pin source.commit, the full commit SHA, and change it to deploy (docs/fleet.md)")
-    elif not isinstance(commit, str) or not COMMIT.match(commit):
-        r.problems.append(f"source.commit: required, a full 40-character commit SHA, got {commit!r}")
-    if backend_url:
-        if not isinstance(backend_url, str) or not backend_url.startswith(BACKEND_SCHEMES):
-            r.problems.append(f"backend.url: {backend_url!r} cannot serve the fleet: a workspace pod has no "
-                              "persistent file system (no file://), use Pulumi Cloud (no backend.url) or one of "
-                              f"{', '.join(BACKEND_SCHEMES)} (docs/fleet.md)")
-        if organization and organization != DIY_ORGANIZATION:
-            r.problems.append(f"organization: a self-managed backend's stacks are in organization "
-                              f"{DIY_ORGANIZATION!r} (pulumi/pulumi pkg/backend/diy), got {organization!r}")
-    git_auth = r.git_auth(source_.get("gitAuth"))
-    repo = r.string(source_, "repo", "source.repo")
-
-    management = r.cluster(doc.get("management"), "management")
-    if management.management_kubeconfig is not None:
-        r.problems.append("management.managementKubeconfigSecret: only a workload cluster takes it; the management "
-                          "stack reaches the management cluster with management.kubeconfigSecret")
-    raw_workloads = doc.get("workloadClusters")
-    if not isinstance(raw_workloads, list) or not raw_workloads:
-        r.problems.append("workloadClusters: required, a non-empty list of clusters")
-        raw_workloads = []
-    workloads = tuple(r.cluster(c, f"workloadClusters[{i}]") for i, c in enumerate(raw_workloads))
-
-    license_ = r.secret(secrets, "licenseKey", "secrets.licenseKey", required=True)
-    access_token = r.secret(secrets, "pulumiAccessToken", "secrets.pulumiAccessToken", required=False)
-    passphrase = r.secret(secrets, "configPassphrase", "secrets.configPassphrase", required=False)
-    clusters = (management, *workloads)
-    if not backend_url and access_token is None and any(c.access_token is None for c in clusters):
-        r.problems.append("secrets.pulumiAccessToken: required (the token of each stack whose cluster gives no "
-                          "pulumiAccessToken of its own), a Kubernetes Secret reference {name: ..., key: ...}")
-    if backend_url and not secrets_provider and passphrase is None and any(c.passphrase is None for c in clusters):
-        r.problems.append("secrets.configPassphrase: a self-managed backend needs it (or each stack's own "
-                          "configPassphrase), or backend.secretsProvider")
-    names = [c.name for c in workloads]
-    for dup in sorted({n for n in names if n and names.count(n) > 1}):
-        r.problems.append(f"workloadClusters: cluster name {dup!r} is listed more than once")
-    if management.name and management.name in names:
-        r.problems.append(f"workloadClusters: {management.name!r} is the management cluster; a fleet's management "
-                          "cluster runs only the management plane (use one stack, role all, to combine them)")
-    contexts = [c.context for c in (management, *workloads)]
-    for dup in sorted({c for c in contexts if c and contexts.count(c) > 1}):
-        r.problems.append(f"workloadClusters: context {dup!r} is used by more than one cluster")
-
-    for cluster in workloads:
-        stack = f"{name}-{cluster.name}"
-        if cluster.name and len(stack) > MAX_STACK_OBJECT_NAME:
-            r.problems.append(f"workloadClusters: cluster {cluster.name!r}: its Stack {stack!r} is {len(stack)} "
-                              f"characters, the operator allows {MAX_STACK_OBJECT_NAME}: shorten the fleet or "
-                              "cluster name")
-    for cluster in (management, *workloads):
-        if cluster.name and len(f"kubeconfig-{cluster.name}") > MAX_VOLUME_NAME:
-            r.problems.append(f"cluster {cluster.name!r}: its workspace volume 'kubeconfig-{cluster.name}' is longer "
-                              f"than {MAX_VOLUME_NAME} characters: shorten the cluster name")
-    if name and len(f"{name}-management") > MAX_STACK_OBJECT_NAME:
-        r.problems.append(f"fleet: its Stack '{name}-management' is longer than {MAX_STACK_OBJECT_NAME} characters")
-    if isinstance(doc.get("management"), Mapping) and all(isinstance(c, Mapping) for c in raw_workloads):
-        r.problems += mount_problems(kubeconfig_mounts(name, management, workloads))
-
-    config = r.section(doc, "config")
-    program_keys = tuple(k for k in declarations() if k not in FLEET_OWNED_KEYS)
-    for key in sorted(set(config) - set(declarations())):
-        r.problems.append(f"config.{key}: not a config key of {PROJECT}{suggestion(str(key), program_keys)}")
-    r.problems += check_config(source, f"{name}-*", {f"{PROJECT}:{k}": v for k, v in config.items()
-                                                      if k in declarations() and k not in FLEET_OWNED_KEYS})
-    for key in sorted(set(config) & FLEET_OWNED_KEYS):
-        r.problems.append(f"config.{key}: set by the fleet file itself (management, workloadClusters, secrets), "
-                          "not under config")
-    if r.problems:
-        raise FleetError(source, r.problems)
-    return Fleet(
-        name=name, organization=organization, backend=backend_url, secrets_provider=secrets_provider,
-        repo=repo, branch=branch, commit=commit, repo_dir=source_.get("dir", ""),
-        namespace=operator.get("namespace") or f"{name}-fleet",
-        service_account=operator.get("serviceAccount") or f"{name}-fleet",
-        image=operator.get("image") or DEFAULT_WORKSPACE_IMAGE,
-        license=license_ or SecretRef("", ""),
-        access_token=access_token, passphrase=passphrase, git_auth=git_auth,
-        management=management, workloads=workloads, config=dict(config),
-    )
 
 
-def load_fleet(path_or_name: str) -> Fleet:
-    """`dev` → fleets/dev.yaml; a path → that file."""
-    path = fleet_path(path_or_name)
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as error:
-        raise FleetError(path.name, [yaml_problem(error)]) from None
-    return parse_fleet(data, str(path.name))
 
 
 def fleet_path(path_or_name: str) -> Path:
     candidate = Path(path_or_name)
     if candidate.suffix in (".yaml", ".yml"):
-        return candidate
+        return project_relative(candidate)
     return FLEETS_DIR / f"{path_or_name}.yaml"
 
 
@@ -459,7 +262,7 @@ def licensed(config: Mapping[str, Any]) -> dict[str, Any]:
 
 def stack_file_text(fleet: Fleet, stack: str, config: Mapping[str, Any]) -> str:
     """A stack config file (`Pulumi.<stack>.yaml` format) for `pulumi up -s <stack> --config-file`."""
-    header = (f"# Stack {fleet.qualified(stack)} of fleet {fleet.name} (python -m tools.fleet render).\n"
+    header = (f"# Stack {fleet.qualified(stack)} of fleet {fleet.name} (gmw fleet render).\n"
               + ("# The license is not here: `pulumi config set --secret licenseKey <key>` adds it.\n"
                  if config.get("role") == "management" else ""))
     body = {"config": {f"{PROJECT}:{k}": v for k, v in sorted(config.items())}}

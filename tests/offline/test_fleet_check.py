@@ -16,7 +16,8 @@ from offline import ROOT, rbac
 from offline.fleet import check as fleet_check
 from offline.fleet.check import FleetEvaluation, equivalence_problems, isolation_problems, secret_problems
 from offline.fleet.operator import stack_manifest
-from offline.fleet.spec import generated_fleet, load_fleet, stack_configs
+from offline.fleet.parse import load_fleet
+from offline.fleet.spec import generated_fleet, stack_configs
 from offline.records import Secret, Simulation
 from tests.support.scenarios import dev_fleet
 from tools.fleet.__main__ import main

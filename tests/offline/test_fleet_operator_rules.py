@@ -14,7 +14,8 @@ from components.core.config import PROJECT
 from offline.config_rules import check_config, check_stack_document
 from offline.fleet.check import evaluate_stacks
 from offline.fleet.operator import identity_manifests, stack_manifest
-from offline.fleet.spec import Fleet, load_fleet, parse_fleet, stack_configs, stack_file_text
+from offline.fleet.parse import load_fleet, parse_fleet
+from offline.fleet.spec import Fleet, stack_configs, stack_file_text
 from offline.replacement import KUBERNETES_PROVIDER
 from tests.support.fleet_files import fleet_doc, fleet_problems
 from tools.fleet.__main__ import main

@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from offline import ROOT
-from offline.fleet.spec import FleetError, parse_fleet
+from offline.fleet.parse import parse_fleet
+from offline.fleet.spec import FleetError
 
 
 def fleet_doc(**changes: Any) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from typing import Any
 
 from components.core.config import Settings, parse_settings
 from offline.fleet.check import FleetEvaluation, evaluate
-from offline.fleet.spec import Fleet, load_fleet
+from offline.fleet.parse import load_fleet
+from offline.fleet.spec import Fleet
 from offline.records import Record, Simulation
 from tests.support.simulation import LICENSE, cached_simulation, dev_config
 

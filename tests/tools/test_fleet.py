@@ -9,7 +9,8 @@ import yaml
 
 from offline import ROOT
 from offline.fleet.operator import identity_manifests, referenced_secrets, stack_manifest
-from offline.fleet.spec import Fleet, load_fleet, parse_fleet, single_stack_config, stack_configs
+from offline.fleet.parse import load_fleet, parse_fleet
+from offline.fleet.spec import Fleet, single_stack_config, stack_configs
 from offline.stack_files import stack_config
 from tests.support.fleet_files import fleet_doc, fleet_problems
 from tools.fleet.__main__ import main

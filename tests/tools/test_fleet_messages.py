@@ -12,7 +12,8 @@ import pytest
 
 from offline.fleet.check import FleetEvaluation, secret_problems
 from offline.fleet.operator import referenced_secrets, stack_manifest
-from offline.fleet.spec import load_fleet, parse_fleet, stack_configs
+from offline.fleet.parse import load_fleet, parse_fleet
+from offline.fleet.spec import stack_configs
 from offline.records import Secret, Simulation
 from tests.support.fleet_files import fleet_doc, fleet_problems
 from tests.support.scenarios import dev_fleet

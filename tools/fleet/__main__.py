@@ -17,8 +17,9 @@ from typing import Any
 
 from components.core.config import ConfigError
 from offline.fleet.check import check, verdict
+from offline.fleet.parse import load_fleet
 from offline.fleet.render import render
-from offline.fleet.spec import FleetError, fleet_path, load_fleet
+from offline.fleet.spec import FleetError, fleet_path
 from offline.output_dir import OutputDirError
 from tools import prog
 
