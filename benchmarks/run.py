@@ -48,7 +48,6 @@ from offline.counts import count
 from offline.graph import CriticalPath, Graph
 from offline.records import Simulation
 from offline.runtime import simulate
-from tools import prog
 
 RESULTS = ROOT / "benchmarks" / "results"
 DOCS = ROOT / "docs" / "performance.md"
@@ -400,7 +399,7 @@ def update_docs(markdown_table: list[str], info: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=prog("bench"), description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="gmw bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="fresh processes per measurement (default 5)")
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES), help="workload cluster counts")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write latest.md/.json/.png")

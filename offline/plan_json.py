@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from offline.plan import (
-    ACTIONS,
-    MISSING,
-    SECRET,
-    Change,
-    Plan,
-    _plain,
-)
+from offline.changes import MISSING, SECRET, Change, _plain
+from offline.plan import ACTIONS, Plan
 
 # JSON -----------------------------------------------------------------------------------------------
 JSON_FORMAT = 1

@@ -34,7 +34,6 @@ violation is printed and exits with status 1 (the render is still written).
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -271,8 +270,6 @@ def render(stack: str, out: Path, charts_rbac_preinstalled: bool = False) -> Sim
     redactor = secrets.Redactor()
     redactor.add_config(raw)  # a secret key in plaintext: its value appears in no file
     config, fake_license = with_fake_license(raw)
-    if fake_license:
-        print(f"note: {path.name} has no readable licenseKey; rendering with a fake license", file=sys.stderr)
     sim = simulate(config)
     by_cluster: dict[str, list[Record]] = defaultdict(list)
     for r in declared(sim):

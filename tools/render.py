@@ -14,7 +14,7 @@ from offline.policy import check_simulation
 from offline.render import (
     render,
 )
-from offline.stack_files import stack_config, stack_file
+from offline.stack_files import stack_config, stack_file, with_fake_license
 from tools import prog
 
 
@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     redactor = secrets.Redactor()
     try:
         redactor.add_config(stack_config(path))
+        if with_fake_license(stack_config(path))[1]:
+            print(f"note: {path.name} has no readable licenseKey; rendering with a fake license", file=sys.stderr)
         sim = render(args.stack, args.out, args.charts_rbac_preinstalled)
     except ConfigError as error:
         print(redactor.scrub(f"error: {path.name}: {error}"), file=sys.stderr)

@@ -107,8 +107,13 @@ def long_functions(path: Path, limit: int = MAX_FUNCTION_LINES) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", POLICY_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_no_policy_module_or_function_is_too_long(path: Path) -> None:
+#: Every module of the program, the policy pack, the offline library and the commands is held to the sizes.
+SIZED_MODULES = sorted(p for package in ("components", "policy", "offline", "tools")
+                       for p in (ROOT / package).rglob("*.py") if "venv" not in p.relative_to(ROOT).parts)
+
+
+@pytest.mark.parametrize("path", SIZED_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_module_or_function_is_too_long(path: Path) -> None:
     lines = len(path.read_text().splitlines())
     assert lines <= MAX_MODULE_LINES, \
         f"{path.relative_to(ROOT)} has {lines} lines (at most {MAX_MODULE_LINES}): split it along its sections"
@@ -127,3 +132,46 @@ def test_the_size_checker_counts_a_method_nested_in_a_class(tmp_path: Path) -> N
     fake.write_text("class C:\n    def f(self) -> None:\n" + "        pass\n" * MAX_FUNCTION_LINES)
     assert long_functions(fake) == [f"f ({MAX_FUNCTION_LINES + 1} lines)"]
     assert long_functions(fake, limit=MAX_FUNCTION_LINES + 1) == []
+
+
+#: The top-level packages stack one way too: the program, then the policy pack (it reads the program's
+#: constants), then the offline library (it runs the program and the pack), then what uses them all.
+TOP_RANKS = {"components": 0, "policy": 1, "offline": 2, "tools": 3, "benchmarks": 3, "tests": 4}
+
+
+def top_level_imports(path: Path) -> set[str]:
+    """The top-level packages of this project a file imports (relative imports stay in their package)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+    return found & set(TOP_RANKS)
+
+
+TOP_MODULES = sorted(p for package in TOP_RANKS for p in (ROOT / package).rglob("*.py")
+                     if "venv" not in p.relative_to(ROOT).parts)
+
+
+@pytest.mark.parametrize("path", TOP_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_top_level_package_imports_one_above_it(path: Path) -> None:
+    # Nothing but the tests imports a command (tools); the library never does; the program imports neither.
+    own = path.relative_to(ROOT).parts[0]
+    upward = sorted(p for p in top_level_imports(path) if p != own and TOP_RANKS[p] >= TOP_RANKS[own])
+    assert not upward, f"{path.relative_to(ROOT)} ({own}) imports {upward}, at its level or above"
+
+
+def test_the_offline_library_neither_parses_arguments_nor_prints() -> None:
+    for path in sorted((ROOT / "offline").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        printed = [n.lineno for n in ast.walk(tree)
+                   if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"]
+        assert "argparse" not in imported and not printed, f"{path.relative_to(ROOT)}: argparse or print()"
+
+
+def test_the_top_level_checker_sees_a_command_imported_by_the_library(tmp_path: Path) -> None:
+    fake = tmp_path / "x.py"
+    fake.write_text("import os\nfrom tools.diff import main\nfrom offline import ROOT\nfrom .y import z\n")
+    assert top_level_imports(fake) == {"tools", "offline"}

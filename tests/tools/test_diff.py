@@ -11,7 +11,8 @@ import yaml
 
 from offline import ROOT, assignments, plan_json
 from offline import plan as change_plan
-from offline.plan import MISSING, Change, input_changes, plan
+from offline.changes import MISSING, Change, input_changes
+from offline.plan import plan
 from offline.records import Record, Secret, Simulation
 from tools import diff
 

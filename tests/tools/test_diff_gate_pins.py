@@ -11,7 +11,7 @@ import yaml
 
 from offline import ROOT, plan_json
 from offline import plan as change_plan
-from offline.plan import MISSING, Change, input_changes
+from offline.changes import MISSING, Change, input_changes
 from offline.records import Secret, Unknown
 from tools import diff
 
