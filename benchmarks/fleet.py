@@ -1,8 +1,8 @@
 """Fleet scale: evaluation time of a fleet's stacks as the fleet grows from 2 to 50 workload clusters.
 
-    ./venv/bin/python -m benchmarks.fleet                  # about 2 minutes on 2 cores
-    ./venv/bin/python -m benchmarks.fleet --sizes 2 5 --runs 3
-    ./venv/bin/python -m benchmarks.fleet --update-docs    # also refresh the table in docs/performance.md
+    ./venv/bin/gmw bench fleet                  # about 2 minutes on 2 cores
+    ./venv/bin/gmw bench fleet --sizes 2 5 --runs 3
+    ./venv/bin/gmw bench fleet --update-docs    # also refresh the table in docs/performance.md
 
 For each size, the fleet is `fleets/dev.yaml` with that many workload clusters (the whole
 workshop, every feature on: `offline.fleet.spec.generated_fleet`). Measured under the mock runtime,
@@ -150,7 +150,7 @@ def update_docs(lines: list[str], info: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.fleet", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="gmw bench fleet", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES), help="workload cluster counts")
     parser.add_argument("--runs", type=int, default=5, help="timed evaluations per stack (default 5)")
     parser.add_argument("--single-runs", type=int, default=1, help="timed evaluations of the single stack")

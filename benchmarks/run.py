@@ -1,8 +1,8 @@
 """Evaluation time, scaling and deploy critical path of the program, under the Pulumi mock runtime.
 
-    ./venv/bin/python -m benchmarks.run                 # about 3 minutes on 2 cores
-    ./venv/bin/python -m benchmarks.run --runs 3 --sizes 2 20
-    ./venv/bin/python -m benchmarks.run --update-docs   # also refresh the table in docs/performance.md
+    ./venv/bin/gmw bench                 # about 3 minutes on 2 cores
+    ./venv/bin/gmw bench --runs 3 --sizes 2 20
+    ./venv/bin/gmw bench --update-docs   # also refresh the table in docs/performance.md
 
 1. The dev stack (Pulumi.dev.yaml as committed) and its floor (`benchmarks.floor`: the same
    providers and the same number of resources of the same types, no logic), each evaluated in a
@@ -298,7 +298,7 @@ def report(dev: Row, scale: list[Row], dev_path_lines: list[str], info: dict[str
         f"Python {info['python']}, {info['os']}; pulumi {info['pulumi']}, pulumi-kubernetes "
         f"{info['pulumi_kubernetes']}; {info['date']}.",
         "",
-        f"Medians of {runs} fresh processes each (`python -m benchmarks.run`). Evaluation under the Pulumi "
+        f"Medians of {runs} fresh processes each (`./venv/bin/gmw bench`). Evaluation under the Pulumi "
         "mock runtime (`offline/runtime.py`). *cold*: the first evaluation in a fresh process, SDK modules "
         "loaded on first use included; *warm*: the same stack evaluated again in that process (median of 3). "
         "Each evaluation starts after a `gc.collect()`; *GC* is the time the collector ran during it. The floor "
@@ -399,6 +399,11 @@ def update_docs(markdown_table: list[str], info: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    if args_in[:1] == ["fleet"]:  # `gmw bench fleet ...`: the fleet mode's measurements (benchmarks/fleet.py)
+        from benchmarks.fleet import main as fleet_main
+
+        return fleet_main(args_in[1:])
     parser = argparse.ArgumentParser(prog="gmw bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="fresh processes per measurement (default 5)")
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES), help="workload cluster counts")
@@ -407,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="refresh the table in docs/performance.md")
     parser.add_argument("--paths-only", action="store_true",
                         help="only the critical path in both relay trust modes (no timing); prints, writes nothing")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_in)
     if args.paths_only:
         rows = relay_trust_paths(args.sizes)
         print("\n".join(path_table(rows)))

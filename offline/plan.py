@@ -1,8 +1,8 @@
 """Offline change plan: what `pulumi up` would do to each resource when a stack's config changes.
 
-    python -m tools.diff dev --set istioCanaryRevision=1-18 --set istioCanaryTag=1.18.2-solo
-    python -m tools.diff dev --set credentialsRotation=1 --fail-on replace,delete
-    python -m tools.diff stacks/base.yaml --against /tmp/base-before.yaml
+    gmw diff dev --set istioCanaryRevision=1-18 --set istioCanaryTag=1.18.2-solo
+    gmw diff dev --set credentialsRotation=1 --fail-on replace,delete
+    gmw diff stacks/base.yaml --against /tmp/base-before.yaml
 
 Evaluates the stack (`dev` → Pulumi.dev.yaml, or a stack file) before and after the change, both
 through the real program under the Pulumi mock runtime (`offline.runtime`), and prints per cluster

@@ -1,7 +1,7 @@
 """Offline render: what a stack would deploy, without a cluster or the Pulumi CLI.
 
-    python -m tools.render dev --out render/dev
-    python -m tools.render stacks/base.yaml --out render/base
+    gmw render dev --out render/dev
+    gmw render stacks/base.yaml --out render/base
 
 Evaluates the stack's config through the real program under the Pulumi mock runtime
 (`offline.runtime`) and writes:

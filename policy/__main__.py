@@ -7,7 +7,7 @@ shape; the checks are the same functions the tests and the offline render run.
 Two limits of pulumi-policy shape what the pack can see:
 - it gives policies secret values as plain text with no marker (pulumi/pulumi-policy#241), so
   `sensitive-values-are-secrets` cannot tell a secret from plain text here and is skipped; the offline
-  render (`python -m tools.render`) and the tests run it;
+  render (`gmw render`) and the tests run it;
 - values only known after deploy raise when read; the adapter reads through them and marks them
   unknown instead, so a preview of a fresh stack is still checked.
 """

@@ -1,7 +1,7 @@
 """Which stacks a change affects: the preview workflow runs `pulumi preview` for each of them.
 
-    python -m tools.changed_stacks --base <commit> [--head <commit>]    # from git
-    git diff --name-only A B | python -m tools.changed_stacks --stdin   # from a list of paths
+    gmw changed-stacks --base <commit> [--head <commit>]    # from git
+    git diff --name-only A B | gmw changed-stacks --stdin   # from a list of paths
 
 A stack is changed if its own file changed, or if the program or the policy pack changed (then
 every stack). The local stacks (`tools.local`) are never previewed: their clusters are a

@@ -1,7 +1,7 @@
 """The state-compatibility guard: the URN of every resource of every stack file, as committed.
 
-    python -m tools.snapshot            # compare; exit 1 and list the changes if any URN moved
-    python -m tools.snapshot --update   # write the snapshots anew (a deliberate change)
+    gmw snapshot check               # compare; exit 1 and list the changes if any URN moved
+    gmw snapshot update              # write the snapshots anew (a deliberate change)
 
 A user's stack holds each resource by its URN (stack, project, the chain of parent type tokens,
 the resource's own type and name). A URN that changes between two versions of this program is a

@@ -1,4 +1,4 @@
-"""Prove a fleet right under the mock runtime: `python -m tools.fleet check FLEET`.
+"""Prove a fleet right under the mock runtime: `gmw fleet check FLEET`.
 
 Every stack of the fleet is evaluated as `pulumi up` would run it (the management stack first;
 its outputs answer the workload stacks' StackReference), and so is the single stack (`role: all`)

@@ -1,4 +1,4 @@
-"""`python -m tools.fleet render FLEET --out DIR`: a fleet's stack config files and operator manifests.
+"""`gmw fleet render FLEET --out DIR`: a fleet's stack config files and operator manifests.
 
 Writes `DIR/stacks/<stack>.yaml` (each stack's config, for `pulumi up --config-file` by hand);
 `DIR/operator/`: `identity.yaml` (namespace, ServiceAccount, its binding), one `stack-<stack>.yaml`

@@ -15,20 +15,21 @@ import pytest
 from offline import ROOT
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-COMMAND = re.compile(r"^(?:\./venv/bin/python|python3?) -m (?:tools|benchmarks)\.\S+")
+#: The front door as the docs write it: `./venv/bin/gmw <command>`, and `python3 -m tools local` before the venv.
+COMMAND = re.compile(r"^(?:\./venv/bin/gmw \S+|python3 -m tools local\b)")
 
 # Commands that need what a test cannot have here, by the start of the command line.
 NOT_RUN = {
-    "python3 -m tools.local ": "creates kind clusters: needs Docker or Podman",
-    "./venv/bin/python -m tools.verify ": "checks a deployed stack: needs its outputs and clusters",
-    "./venv/bin/python -m tools.snapshot --update": "rewrites the committed snapshots",
-    "./venv/bin/python -m benchmarks.run": "about 5 minutes: not part of the tests",
-    "./venv/bin/python -m tools.diff dev --set KEY=VALUE": "a template: KEY=VALUE stands for a change",
+    "python3 -m tools local ": "creates kind clusters: needs Docker or Podman",
+    "./venv/bin/gmw verify ": "checks a deployed stack: needs its outputs and clusters",
+    "./venv/bin/gmw snapshot update": "rewrites the committed snapshots",
+    "./venv/bin/gmw bench": "about 5 minutes: not part of the tests",
+    "./venv/bin/gmw diff dev --set KEY=VALUE": "a template: KEY=VALUE stands for a change",
 }
 
 
 def doc_commands() -> list[tuple[str, str]]:
-    """(page, command line) of every `python -m tools.…`/`benchmarks.…` line in a bash block."""
+    """(page, command line) of every `./venv/bin/gmw …` / `python3 -m tools local …` line in a bash block."""
     found = []
     for page in PAGES:
         for block in re.findall(r"```bash\n(.*?)```", page.read_text(), flags=re.DOTALL):
@@ -72,7 +73,8 @@ def test_every_command_of_the_docs_that_needs_no_cluster_succeeds(clone: Path) -
             continue
         seen.add(command)
         argv = shlex.split(command)
-        argv[0] = sys.executable  # ./venv/bin/python or python3: this test's interpreter and venv
+        # ./venv/bin/gmw or python3 -m tools: the front door of the copy, with this test's interpreter and venv
+        argv = [sys.executable, "-m", "tools", *(argv[1:] if argv[0].endswith("/gmw") else argv[3:])]
         result = subprocess.run(argv, cwd=clone, capture_output=True, text=True, timeout=300)
         if result.returncode != 0 or "Traceback" in result.stderr:
             failures.append(f"{page}: {command}: exit {result.returncode}\n{result.stderr[-800:]}")

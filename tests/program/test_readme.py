@@ -25,7 +25,7 @@ def test_readme_gives_the_commands_ci_runs() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert "./venv/bin/python -m pytest" in README and "./venv/bin/python -m pytest" in ci
     assert "pip install -r requirements-dev.txt" in README
-    assert "python -m tools.render dev --out" in README
+    assert "./venv/bin/gmw render dev --out" in README
 
 
 def test_the_benchmark_table_lives_in_the_performance_doc_only() -> None:
@@ -46,11 +46,11 @@ def test_readme_starts_where_a_newcomer_stands() -> None:
         assert part in first_screen, part
     start = README[README.index("## Start here"):README.index("## Prerequisites")]
     assert "pip install -r requirements.txt" in start
-    assert "tools.render stacks/kubernetes.yaml" in start and "tools.diff stacks/kubernetes.yaml" in start
+    assert "gmw render stacks/kubernetes.yaml" in start and "gmw diff stacks/kubernetes.yaml" in start
     # Kubernetes before OpenShift: the dev stack's SCC grants and NetworkAttachmentDefinitions are OpenShift's only.
     assert headings.index("Kubernetes") < headings.index("OpenShift (the `dev` stack)")
     # Every command in the order it can run: the venv exists before a command uses it.
-    assert README.index("pulumi install") < README.index("./venv/bin/python -m tools.verify")
+    assert README.index("pulumi install") < README.index("./venv/bin/gmw verify")
 
 
 def test_readme_tries_it_locally_as_tools_local_does_it() -> None:
@@ -58,9 +58,9 @@ def test_readme_tries_it_locally_as_tools_local_does_it() -> None:
     from tools.local.topology import KIND_VERSION, SINGLE, THREE
 
     section = README[README.index("## Try it locally (kind)"):README.index("## Run it on your clusters")]
-    assert "python3 -m tools.local up " in section and "python3 -m tools.local down " in section
+    assert "python3 -m tools local up " in section and "python3 -m tools local down " in section
     assert f"pulumi up --config-file {THREE.stack_file}" in section
-    assert "`python3 -m tools.local up --topology single`" in section and f"`{SINGLE.stack_file}`" in section
+    assert "`python3 -m tools local up --topology single`" in section and f"`{SINGLE.stack_file}`" in section
     assert f"| memory the clusters use with the whole workshop | about {gib(THREE.memory_bytes)} " in section
     assert f"| about {gib(SINGLE.memory_bytes)} |" in section
     assert f"`kind`\n({KIND_VERSION})" in section

@@ -1,4 +1,4 @@
-"""`python -m tools.verify` against a loopback workshop: all right → exit 0; each lab wrong → that check fails.
+"""`gmw verify` against a loopback workshop: all right → exit 0; each lab wrong → that check fails.
 
 The fake gateways and Keycloak (tests/support/fakes/workshop.py) answer like EXPECTED-BEHAVIOUR.md says
 the deployed labs do; every scenario breaks one answer and names the checks that must fail.

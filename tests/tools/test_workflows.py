@@ -95,7 +95,7 @@ def test_preview_plans_renders_and_previews_each_changed_stack() -> None:
     assert set(triggers(doc)) == {"pull_request"}
     jobs = preview_jobs()
     changes, plan, preview = jobs["changes"], jobs["plan"], jobs["preview"]
-    assert "python -m tools.changed_stacks --base" in runs({"jobs": {"changes": changes}})
+    assert "./venv/bin/gmw changed-stacks --base" in runs({"jobs": {"changes": changes}})
     assert changes["outputs"]["stacks"] == "${{ steps.changed.outputs.stacks }}"
     for job in (plan, preview):
         assert job["strategy"]["matrix"]["include"] == "${{ fromJSON(needs.changes.outputs.stacks) }}"
@@ -299,13 +299,13 @@ def test_preview_comments_the_offline_change_plan_beside_the_preview() -> None:
     assert checkout["with"] == {"fetch-depth": 0, "persist-credentials": False}
     assert "git fetch" not in script
     assert 'git show "$BASE_SHA:$STACK_FILE" > "$RUNNER_TEMP/base-stack.yaml"' in script
-    assert './venv/bin/python -m tools.diff "$STACK_FILE" --against "$RUNNER_TEMP/base-stack.yaml"' in script
+    assert './venv/bin/gmw diff "$STACK_FILE" --against "$RUNNER_TEMP/base-stack.yaml"' in script
     assert 'plan="$RUNNER_TEMP/comment/plan.md"' in script and "gh " not in script
     assert '>> "$GITHUB_STEP_SUMMARY"' in script
     upload = named_steps(plan)["Upload the change plan"]
     assert upload["with"]["path"] == "${{ runner.temp }}/comment/"
     render = named_steps(plan)["Offline render and policy check"]
-    assert render["run"] == './venv/bin/python -m tools.render "$STACK_FILE" --out "render/$STACK_NAME"'
+    assert render["run"] == './venv/bin/gmw render "$STACK_FILE" --out "render/$STACK_NAME"'
 
 
 def test_every_stack_the_preview_may_run_is_a_file() -> None:

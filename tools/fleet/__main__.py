@@ -1,4 +1,4 @@
-"""`python -m tools.fleet render FLEET --out DIR` and `python -m tools.fleet check FLEET`.
+"""`gmw fleet render FLEET --out DIR` and `gmw fleet check FLEET`.
 
 FLEET is a fleet file's name under `fleets/` (`dev` → fleets/dev.yaml) or a path. `check --json`
 prints the verdict as JSON (docs/json-output.md): `format`, `fleet`, `stacks`, `ok`, and `problems`,

@@ -1,4 +1,4 @@
-"""Verify a deployed workshop stack from the outside: `python -m tools.verify STACK`.
+"""Verify a deployed workshop stack from the outside: `gmw verify STACK`.
 
 Reads the stack outputs (`pulumi stack output --json --show-secrets`, or `--outputs FILE`), runs
 the HTTP checks of every enabled lab against the gateways and Keycloak (and the kubectl checks
