@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from components.core.config import DEFAULTS, LIST_KEYS, PROJECT
+from components.core.config import DEFAULTS, LIST_KEYS, PROJECT, REVIEWS_VERSIONS
 
 
 # Config ---------------------------------------------------------------------------------------------
@@ -23,6 +23,9 @@ def config_value(text: str) -> Any:
 
 #: How a list value is written on the command line, per list key (others: its default, or two strings).
 _LIST_EXAMPLES = {"features": ["gateway", "waf"], "reviewsVersions": [["v1", "v2"], ["v1", "v2", "v3"]]}
+#: What a list key holds, as `parse_settings` says it.
+_LIST_KINDS = {**{key: "a list of strings" for key in LIST_KEYS},
+               "reviewsVersions": f"one list per workload cluster of versions from {', '.join(REVIEWS_VERSIONS)}"}
 
 def _list_example(key: str) -> str:
     example = _LIST_EXAMPLES.get(key) or DEFAULTS.get(key) or ["a", "b"]
@@ -34,12 +37,14 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         raise ValueError(f"--set {text!r}: expected KEY=VALUE")
     bare = _config_key(key)
     if bare in LIST_KEYS or value.lstrip().startswith("["):
+        written = f"in JSON, its strings quoted: --set '{key}={_list_example(bare)}'"
+        how = f"expected {_LIST_KINDS[bare]} {written}" if bare in LIST_KEYS else f"a list is written {written}"
         try:
-            json.loads(value)
+            decoded = json.loads(value)
         except json.JSONDecodeError:
-            raise ValueError(
-                f"--set {key}: {value!r} is not valid JSON; a list is written in JSON, its strings quoted: "
-                f"--set '{key}={_list_example(bare)}'") from None
+            raise ValueError(f"--set {key}: {value!r} is not valid JSON; {how}") from None
+        if bare in LIST_KEYS and not isinstance(decoded, list):
+            raise ValueError(f"--set {key}: {decoded!r} is not a list; {how}")
     return bare, config_value(value)
 
 def _config_key(key: str) -> str:

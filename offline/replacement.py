@@ -7,8 +7,8 @@ simulation's stand-in values (`offline.runtime`) can apply them without a provid
 
 - **pulumi-kubernetes** (`provider/pkg/provider/diff.go` `forceNew` and `provider.go` `Diff`): a
   change of `metadata.name` or `metadata.namespace` replaces every object; some kinds add fields
-  (a Service's `spec.clusterIP`, a Deployment's `spec.selector`, a binding's `roleRef`, a Secret's
-  `type`, ...). A Secret's `data` and `stringData` and a ConfigMap's `data` and `binaryData`
+  (a Service's `spec.clusterIP`, a Deployment's `spec.selector`, a ClusterRoleBinding's `roleRef`, a
+  Secret's `type`). A Secret's `data` and `stringData` and a ConfigMap's `data` and `binaryData`
   replace too unless the provider has `enableSecretMutable`/`enableConfigMapMutable` (this
   program's providers make Secrets mutable) and the new object is not `immutable`. A custom
   resource is replaced only on name or namespace: the provider knows nothing of its fields, and
@@ -61,26 +61,16 @@ class ReplacementRule:
     delete_first: bool = False
 
 
-_SELECTOR = ("spec.selector",)
-_STATEFUL_SET = ("spec.podManagementPolicy", "spec.revisionHistoryLimit", "spec.selector", "spec.serviceName",
-                 "spec.volumeClaimTemplates")
-_JOB = ("spec.completions", "spec.parallelism", "spec.selector", "spec.template")
-_BINDINGS = {"RoleBinding": ("roleRef",), "ClusterRoleBinding": ("roleRef",)}
-_CORE_V1 = {
-    "Service": ("spec.clusterIP",),
-    "PersistentVolumeClaim": ("spec.accessModes", "spec.selector", "spec.storageClassName", "spec.volumeName"),
-    "Secret": ("type",),
-}
+_CORE_V1 = {"Service": ("spec.clusterIP",), "Secret": ("type",)}
 #: pulumi-kubernetes' forceNew fields beyond metadata.name/namespace, by API group, version and kind
 #: (`provider/pkg/provider/diff.go` `forceNew`: a kind under another group or version has none; the
-#: core group also as ""). Only the kinds this program can declare are listed.
+#: core group also as ""). Only the kinds this program declares are listed (a test keeps the list
+#: equal to what the stacks declare): a Namespace, ServiceAccount or ConfigMap has no fields there.
 KUBERNETES_KINDS: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
-    ("apps", "v1"): {"Deployment": _SELECTOR, "DaemonSet": _SELECTOR, "StatefulSet": _STATEFUL_SET},
+    ("apps", "v1"): {"Deployment": ("spec.selector",)},
     ("core", "v1"): _CORE_V1,
     ("", "v1"): _CORE_V1,
-    ("batch", "v1"): {"Job": _JOB},
-    ("storage.k8s.io", "v1"): {"StorageClass": ("parameters", "provisioner")},
-    ("rbac.authorization.k8s.io", "v1"): _BINDINGS,
+    ("rbac.authorization.k8s.io", "v1"): {"ClusterRoleBinding": ("roleRef",)},
 }
 #: Replaced on their contents unless the provider makes the kind mutable and the object is not
 #: `immutable` (`diff.go`: `IsSecret`/`IsConfigMap` are core/v1 kinds; a Secret's contents rule comes
@@ -101,9 +91,6 @@ def group_version_kind(resource_type: str) -> tuple[str, str, str]:
 RULES: dict[str, ReplacementRule] = {
     HELM_RELEASE: ReplacementRule(replace_on=("name", "namespace")),
     "random:index/randomPassword:RandomPassword": ReplacementRule(any_input=True),
-    "random:index/randomString:RandomString": ReplacementRule(any_input=True),
-    "random:index/randomUuid:RandomUuid": ReplacementRule(any_input=True),
-    "random:index/randomId:RandomId": ReplacementRule(any_input=True),
     "tls:index/privateKey:PrivateKey": ReplacementRule(any_input=True),
     "tls:index/certRequest:CertRequest": ReplacementRule(any_input=True),
     "tls:index/selfSignedCert:SelfSignedCert": ReplacementRule(any_input=True, update_in_place=("earlyRenewalHours",)),

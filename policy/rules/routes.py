@@ -79,10 +79,17 @@ def delegation_selectors_match(stack: Stack, rule: PolicyRule) -> list[Violation
             selector = as_dict(selector)
             if not _delegates_to_any(stack, table, selector):
                 found.append(violation(rule, table, (
-                    f"spec.http[{i}].delegate.routeTables[{j}] {fmt_labels(as_labels(selector.get('labels')))} "
-                    "selects no RouteTable, so every request on this route gets a 404. Fix: label the child "
-                    "RouteTable (metadata.labels) with these labels or correct the selector.")))
+                    f"spec.http[{i}].delegate.routeTables[{j}] {_fmt_selector(selector)} selects no RouteTable, so "
+                    "every request on this route gets a 404. Fix: label the child RouteTable (metadata.labels) or "
+                    "name it as the selector does, or correct the selector.")))
     return found
+
+
+def _fmt_selector(selector: Mapping[str, Any]) -> str:
+    """A delegate selector as a message shows it: its labels, then the name and namespace it asks for."""
+    labels = as_labels(selector.get("labels"))
+    named = [f"{key} {selector[key]!r}" for key in ("name", "namespace") if selector.get(key) is not None]
+    return ", ".join([fmt_labels(labels)] * bool(labels or not named) + named)
 
 
 def _selects(selector: Mapping[str, Any], child: Resource) -> bool:

@@ -77,7 +77,8 @@ def test_dev_stack_is_the_workshop() -> None:
 def test_missing_license() -> None:
     with pytest.raises(ConfigError) as caught:
         parse_settings({})
-    assert any(p.startswith("licenseKey: missing") for p in caught.value.problems)
+    assert caught.value.problems == ["licenseKey: missing; set it with `pulumi config set --secret licenseKey` (it "
+                                     "reads the license from standard input)"]
     config = dev_config()
     del config["licenseKey"]
     assert_rejected_before_any_resource(config, "licenseKey: missing", "pulumi config set --secret licenseKey")

@@ -29,8 +29,10 @@ def test_the_trigger_is_set_at_zero_too(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(rotation, "monitor_supports_feature", lambda feature: feature == 4)  # REPLACEMENT_TRIGGER
     assert rotation.replacement_options(3).replacement_trigger == 3
     monkeypatch.setattr(rotation, "monitor_supports_feature", lambda feature: False)
-    with pytest.raises(pulumi.RunError):
+    with pytest.raises(pulumi.RunError) as refused:
         rotation.replacement_options(3)
+    assert str(refused.value) == ("credentialsRotation: 3 would not regenerate the TLS keys: this Pulumi CLI ignores "
+                                  "the replacement_trigger resource option; use the Pulumi CLI 3.231 or newer")
 
 
 def test_a_counter_above_zero_needs_an_engine_that_honours_the_trigger() -> None:
@@ -52,7 +54,10 @@ def test_every_generated_credential_carries_the_counter(counter: int) -> None:
         assert record.type == "random:index/randomPassword:RandomPassword"
         assert record.inputs.get("keepers") == rotation.keepers(counter)
         assert record.replacement_trigger is None
+    # pulumi-tls has no keepers: the key and the certificate carry exactly their own inputs
+    inputs = {"gateway-tls-key": ["algorithm", "rsaBits"],
+              "gateway-tls-cert": ["allowedUses", "earlyRenewalHours", "privateKeyPem", "subject", "validityPeriodHours"]}
     for name in TLS:
         record = _generated(sim, name)
         assert record.replacement_trigger == counter
-        assert "keepers" not in record.inputs
+        assert sorted(record.inputs) == inputs[name]

@@ -92,7 +92,8 @@ def test_virtual_gateway_selects_the_ingress_gateways_the_lifecycle_managers_dep
     for manager in ingress:
         [gateway] = manager.spec["installations"][0]["istioOperatorSpec"]["components"]["ingressGateways"]
         assert covers(gateway["label"], workload["selector"]["labels"])
-    assert "cluster" not in workload["selector"]
+    # on every workload cluster: no cluster in the selector
+    assert workload == {"selector": {"labels": {"istio": "ingressgateway"}}}
 
 
 def test_tls_listener_secret_exists_on_every_selected_cluster(full: Simulation) -> None:

@@ -92,7 +92,7 @@ def test_productpage_urls_on_every_cluster_of_three() -> None:
 def test_without_failover_no_policies_and_no_label(vd: Simulation) -> None:
     assert vd.select("FailoverPolicy") == []
     assert vd.select("OutlierDetectionPolicy") == []
-    assert "failover" not in vd.one("VirtualDestination").labels
+    assert vd.one("VirtualDestination").labels == {"expose": "true"}
 
 
 def test_failover_labels_the_virtual_destination_as_lab12_step6(failover: Simulation) -> None:
@@ -119,5 +119,7 @@ def test_virtual_destination_waits_for_the_cluster1_agent(vd: Simulation) -> Non
 def test_off_is_the_lab_revert() -> None:
     sim = stack(["gateway", "gateway-tls", "root-trust"])
     assert sim.select("VirtualDestination") == []
-    assert "kind" not in sim.one("RouteTable", name="productpage").spec["http"][0]["forwardTo"]["destinations"][0]
+    # the lab's RouteTable before lab 12: the productpage Service, no kind (a SERVICE)
+    assert sim.one("RouteTable", name="productpage").spec["http"][0]["forwardTo"]["destinations"] == [
+        {"ref": {"name": "productpage", "namespace": "bookinfo-frontends"}, "port": {"number": 9080}}]
     assert sim.one("VirtualGateway").spec["workloads"][0]["selector"]["cluster"] == "cluster1"

@@ -48,11 +48,10 @@ def test_enterprise_values_are_the_workshop_flags() -> None:
 
 
 def test_enterprise_values_on_plain_kubernetes_drop_the_openshift_flags() -> None:
-    values = enterprise_values("mgmt", "LICENSE", openshift=False)
-    assert "floatingUserId" not in values["glooMeshMgmtServer"]
-    assert "floatingUserId" not in values["glooMeshUi"]
-    assert "glooMeshRedis" not in values and "prometheus" not in values
-    assert values["metricscollector"] == {"ports": HOST_PORTS_OFF}
+    openshift_only = ("glooMeshRedis", "prometheus")
+    assert enterprise_values("mgmt", "LICENSE", openshift=False) == {
+        **{k: v for k, v in WORKSHOP_ENTERPRISE_VALUES.items() if k not in openshift_only},
+        "glooMeshMgmtServer": {"ports": {"healthcheck": 8091}}, "glooMeshUi": {"serviceType": "LoadBalancer"}}
 
 
 def test_mgmt_release(dev_sim: Simulation) -> None:
@@ -111,7 +110,12 @@ def test_agent_release(dev_sim: Simulation, cluster: str) -> None:
 
 
 def test_agent_values_on_plain_kubernetes_have_no_floating_user_id() -> None:
-    assert "glooMeshAgent" not in agent_values("cluster1", "relay:9900", "metrics:4317", openshift=False)
+    # Every value but the OpenShift one (the OTLP endpoint is an Output here: the dev stack pins it).
+    values = agent_values("cluster1", "relay:9900", "metrics:4317", openshift=False)
+    workshop = workshop_agent_values("cluster1", "relay:9900", "metrics:4317")
+    assert sorted(values) == sorted(set(workshop) - {"glooMeshAgent"})
+    assert {k: v for k, v in values.items() if k != "metricscollector"} == {
+        k: v for k, v in workshop.items() if k not in ("glooMeshAgent", "metricscollector")}
 
 
 @pytest.mark.parametrize(("secret", "key"), [("relay-root-tls-secret", "ca.crt"),

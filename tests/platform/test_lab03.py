@@ -218,8 +218,8 @@ def lifecycle_managers(s: Simulation, cluster: str) -> list[Record]:
 
 def test_the_old_dotted_wildcard_does_not_parse_for_such_names() -> None:
     # What the lab's `kubectl wait` path gives for cluster-1 under RFC 9535 (pulumi-kubernetes >= 4.24).
-    for cluster in ("cluster-1", "2nd"):
-        with pytest.raises(JSONPathSyntaxError):
+    for cluster, refused in (("cluster-1", "found '-'"), ("2nd", "unexpected shorthand selector '2'")):
+        with pytest.raises(JSONPathSyntaxError, match=refused):
             wait_for.parse(f"jsonpath={{.status.clusters.{cluster}.installations.*.state}}=HEALTHY")
 
 

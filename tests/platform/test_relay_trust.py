@@ -73,7 +73,8 @@ def test_chart_values_are_the_documented_bring_your_own_certificate_keys() -> No
 
 
 def test_enterprise_values_turn_the_relay_ca_off_only_when_managed() -> None:
-    assert "relay" not in enterprise_values("mgmt", "LICENSE", openshift=True)["glooMeshMgmtServer"]
+    assert enterprise_values("mgmt", "LICENSE", openshift=True)["glooMeshMgmtServer"] == {
+        "ports": {"healthcheck": 8091}, "floatingUserId": True}
     managed = enterprise_values("mgmt", "LICENSE", openshift=True, managed_relay_trust=True)
     assert managed["glooMeshMgmtServer"] == {"ports": {"healthcheck": 8091}, "floatingUserId": True,
                                              "relay": DOCUMENTED_MGMT_RELAY}
@@ -282,10 +283,8 @@ def test_the_rotation_counter_reaches_every_key_certificate_and_the_token(rotati
     # Every pulumi-tls resource carries the counter as its trigger (0 included: a first trigger replaces
     # nothing); the token gets keepers only above 0, so stacks from before rotation keep theirs.
     assert sorted(monitor.triggers) == sorted(generated)
-    if rotation == 0:
-        assert "keepers" not in token.inputs
-    else:
-        assert token.inputs["keepers"] == {"credentialsRotation": "2"}
+    keepers = {"keepers": {"credentialsRotation": "2"}} if rotation else {}
+    assert reveal(token.inputs) == {"length": 32, "special": False, **keepers}
 
 
 def test_pulumi_output_secret_wraps_keys_in_specs() -> None:

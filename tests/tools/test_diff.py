@@ -189,21 +189,25 @@ def test_assignments() -> None:
     assert assignments.parse_assignment("istioCanaryRevision=1-18") == ("istioCanaryRevision", "1-18")
     assert assignments.parse_assignment("gloo-mesh-workshop:credentialsRotation=2") == ("credentialsRotation", 2)
     assert assignments.parse_assignment("features=[]") == ("features", [])
-    for bad in ("istioTag", "=1", "kubernetes:context=x"):
-        with pytest.raises(ValueError):
+    for bad, message in (("istioTag", "--set 'istioTag': expected KEY=VALUE"),
+                         ("=1", "--set '=1': expected KEY=VALUE"),
+                         ("kubernetes:context=x", "'kubernetes:context': only gloo-mesh-workshop: keys are this "
+                                                  "program's config")):
+        with pytest.raises(ValueError) as raised:
             assignments.parse_assignment(bad)
+        assert str(raised.value) == message
 
 
 def test_a_list_that_is_not_json_says_so_and_how_to_write_it(capsys: pytest.CaptureFixture[str]) -> None:
     assert diff.main(["dev", "--set", "features=[gateway,"]) == 2
     captured = capsys.readouterr()
-    assert captured.err == ("error: --set features: '[gateway,' is not valid JSON; a list is written in JSON, "
-                            "its strings quoted: --set 'features=[\"gateway\",\"waf\"]'\n")
+    assert captured.err == ("error: --set features: '[gateway,' is not valid JSON; expected a list of strings in "
+                            "JSON, its strings quoted: --set 'features=[\"gateway\",\"waf\"]'\n")
     assert captured.out == ""
     with pytest.raises(ValueError) as raised:
         assignments.parse_assignment("workloadClusters=c1")
-    assert str(raised.value) == ("--set workloadClusters: 'c1' is not valid JSON; a list is written in JSON, its "
-                                 "strings quoted: --set 'workloadClusters=[\"cluster1\",\"cluster2\"]'")
+    assert str(raised.value) == ("--set workloadClusters: 'c1' is not valid JSON; expected a list of strings in "
+                                 "JSON, its strings quoted: --set 'workloadClusters=[\"cluster1\",\"cluster2\"]'")
 
 
 def test_changed_config() -> None:

@@ -85,9 +85,11 @@ def test_bad_program_config_in_a_fleet_is_reported_per_stack(tmp_path: Path, cap
 # --- stacks and operator manifests -----------------------------------------------------------------
 
 def test_each_workload_stack_carries_only_its_own_clusters_settings() -> None:
-    configs = stack_configs(load_fleet("dev"))
-    assert configs["dev-management"]["role"] == "management"
-    assert "workloadContexts" not in configs["dev-management"]
+    fleet = load_fleet("dev")
+    configs = stack_configs(fleet)
+    # the management stack: the shared config and the estate's names, no cluster's own settings
+    assert configs["dev-management"] == {**fleet.config, "mgmtCluster": "mgmt", "mgmtContext": "mgmt",
+                                         "workloadClusters": ["cluster1", "cluster2"], "role": "management"}
     assert configs["dev-cluster2"] | {} == {
         **configs["dev-cluster2"], "role": "workload", "workloadCluster": "cluster2",
         "managementStack": "my-org/gloo-mesh-workshop/dev-management",
@@ -135,12 +137,14 @@ def test_workload_stacks_run_after_the_management_stack_and_get_no_license() -> 
     fleet = load_fleet("dev")
     configs = stack_configs(fleet)
     management = stack_manifest(fleet, "dev-management", configs["dev-management"])
-    assert "prerequisites" not in management["spec"]
+    common = ["commit", "config", "destroyOnFinalize", "envRefs", "projectRepo", "serviceAccountName", "stack",
+              "workspaceTemplate"]
+    assert sorted(management["spec"]) == sorted([*common, "secretsRef"])  # no prerequisites
     assert management["spec"]["secretsRef"] == {
         "gloo-mesh-workshop:licenseKey": {"type": "Secret", "secret": {"name": "gloo-mesh-license", "key": "licenseKey"}}}
     workload = stack_manifest(fleet, "dev-cluster1", configs["dev-cluster1"])
     assert workload["spec"]["prerequisites"] == [{"name": "dev-management"}]
-    assert "secretsRef" not in workload["spec"]
+    assert sorted(workload["spec"]) == sorted([*common, "prerequisites"])  # no secretsRef
     assert workload["spec"]["envRefs"] == {
         "PULUMI_ACCESS_TOKEN": {"type": "Secret", "secret": {"name": "pulumi-api-secret", "key": "accessToken"}}}
 

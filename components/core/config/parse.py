@@ -22,7 +22,7 @@ from .keys import (
     REVIEWS_VERSIONS,
     ROLES,
 )
-from .problems import ConfigError, Reader
+from .problems import ConfigError, InvalidJson, Reader
 from .settings import ManagementCluster, Settings, Versions, WorkloadCluster
 
 
@@ -220,6 +220,9 @@ def _reviews_versions(r: Reader, names: list[str], own: int | None) -> list[tupl
     if value == []:
         return default
     allowed = f"one list per workload cluster of versions from {', '.join(REVIEWS_VERSIONS)}"
+    if isinstance(value, InvalidJson):
+        r.invalid_json("reviewsVersions", value, f'{allowed} like [["v1", "v2"], ["v1", "v2", "v3"]]')
+        return default
     if not isinstance(value, list) or not all(isinstance(v, list) for v in value):
         r.add(f"reviewsVersions: expected {allowed}, got {value!r}")
         return default

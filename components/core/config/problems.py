@@ -68,13 +68,16 @@ class Reader(Problems):
     def string_list(self, key: str) -> list[str]:
         value = self.get(key)
         if isinstance(value, InvalidJson):
-            self.add(f"{key}: {value.raw!r} is not valid JSON ({value.error}); expected a list of strings "
-                     'like ["a", "b"] (`pulumi config set --path` or a YAML list in the stack file)')
+            self.invalid_json(key, value, 'a list of strings like ["a", "b"]')
             return list(DEFAULTS[key])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.add(f"{key}: expected a list of strings, got {value!r}")
             return list(DEFAULTS[key])
         return value
+
+    def invalid_json(self, key: str, value: InvalidJson, expected: str) -> None:
+        self.add(f"{key}: {value.raw!r} is not valid JSON ({value.error}); expected {expected} "
+                 "(`pulumi config set --path` or a YAML list in the stack file)")
 
     def boolean(self, key: str) -> bool:
         value = self.get(key)
