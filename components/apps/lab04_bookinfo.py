@@ -135,13 +135,16 @@ class BookinfoArgs:
 class Bookinfo(pulumi.ComponentResource):
     """Bookinfo on one workload cluster; `self.deployments` by Deployment name."""
 
+    #: The Deployments (`<app>-<version>`, which wait for Istio), by name; not the other objects.
+    deployments: dict[str, pulumi.CustomResource]
+
     def __init__(self, name: str, args: BookinfoArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:apps:Bookinfo", name, None, opts)
         s, cluster = args.settings, args.cluster
         injected = {REVISION_LABEL: s.versions.istio_revision}
         for namespace in (BOOKINFO_FRONTENDS_NS, BOOKINFO_BACKENDS_NS):
             cluster.namespace(namespace, self, injected, istio_workloads=True)
-        self.deployments: dict[str, pulumi.CustomResource] = {}
+        self.deployments = {}
         for manifest in bookinfo_manifests(cluster.name, s.workload(cluster.name).reviews_versions,
                                            s.versions.istio_revision):
             deps = cluster.namespace_ready(manifest["metadata"]["namespace"])

@@ -69,12 +69,15 @@ class HttpbinArgs:
 class Httpbin(pulumi.ComponentResource):
     """`not-in-mesh` and `in-mesh` on the httpbin cluster; `self.deployments` by name."""
 
+    #: The Deployments `not-in-mesh` and `in-mesh` (the injected one), by name.
+    deployments: dict[str, pulumi.CustomResource]
+
     def __init__(self, name: str, args: HttpbinArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:apps:Httpbin", name, None, opts)
         cluster = args.cluster
         cluster.namespace(HTTPBIN_NS, self, istio_workloads=True)
         ready = cluster.namespace_ready(HTTPBIN_NS)
-        self.deployments: dict[str, pulumi.CustomResource] = {}
+        self.deployments = {}
         for app, revision in ((NOT_IN_MESH_APP, None), (IN_MESH_APP, args.settings.versions.istio_revision)):
             for manifest in httpbin_manifests(app, revision):
                 if manifest["kind"] == "Deployment":

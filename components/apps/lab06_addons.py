@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+import pulumi_kubernetes as k8s
 
 from components.core.cluster import Cluster
 from components.core.config import Settings
@@ -44,6 +45,10 @@ class AddonsArgs:
 
 
 class Addons(pulumi.ComponentResource):
+    #: Release `gloo-mesh-agent-addons` of the agent chart, the agent off: ext-auth-service, rate-limiter
+    #: and the portal server in gloo-mesh-addons.
+    release: k8s.helm.v3.Release
+
     def __init__(self, name: str, args: AddonsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:apps:Addons", name, None, opts)
         s, cluster = args.settings, args.cluster

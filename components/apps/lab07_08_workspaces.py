@@ -101,6 +101,11 @@ class GlooWorkspaceArgs:
 class GlooWorkspace(pulumi.ComponentResource):
     """One Workspace on the management cluster and its WorkspaceSettings on a workload cluster."""
 
+    #: The Workspace; None where this stack does not declare it (a fleet's workload stack).
+    workspace: crds.CustomResourceKind | None
+    #: The WorkspaceSettings, after the Workspace; None in a stack that does not deploy its cluster.
+    settings: crds.CustomResourceKind | None
+
     def __init__(self, name: str, args: GlooWorkspaceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:workspaces:GlooWorkspace", name, None, opts)
         self.workspace = args.workspace_target.emit(self, args.workspace) if args.workspace_target else None

@@ -23,7 +23,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_tls as tls
 
-from components.core import rotation, shapes
+from components.core import crds, rotation, shapes
 from components.core.cluster import Cluster
 from components.core.config import Settings
 from components.core.constants import GATEWAY_TLS_SECRET, ISTIO_GATEWAYS_NS, KEY_ALGORITHM, TLS_SECRET_TYPE
@@ -53,14 +53,18 @@ class GatewayCertificateArgs:
 class GatewayCertificate(pulumi.ComponentResource):
     """The one self-signed certificate every workload cluster's gateway serves (the workshop copies one pair)."""
 
+    #: PEM of the private key, secret. pulumi-tls marks it secret in its outputs; wrapping it again keeps
+    #: it secret in every input it flows into, whatever the provider version does.
+    key_pem: pulumi.Output[str]
+    #: PEM of the self-signed certificate (common name `*`).
+    cert_pem: pulumi.Output[str]
+
     def __init__(self, name: str, args: GatewayCertificateArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:gateway:GatewayCertificate", name, None, opts)
         s = args.settings
         # pulumi-tls has no keepers: the rotation counter replaces key and certificate as a trigger.
         child = rotation.replacement_options(s.credentials_rotation, pulumi.ResourceOptions(parent=self))
         key = tls.PrivateKey(f"{name}-key", algorithm=KEY_ALGORITHM, rsa_bits=RSA_BITS, opts=child)
-        #: PEM of the private key. pulumi-tls marks it secret in its outputs; wrapping it again keeps it
-        #: secret in every input it flows into, whatever the provider version does.
         self.key_pem = pulumi.Output.secret(key.private_key_pem)
         cert = tls.SelfSignedCert(
             f"{name}-cert",
@@ -71,7 +75,7 @@ class GatewayCertificate(pulumi.ComponentResource):
             allowed_uses=list(CERT_ALLOWED_USES),
             opts=child,
         )
-        self.cert_pem: pulumi.Output[str] = cert.cert_pem
+        self.cert_pem = cert.cert_pem
         self.register_outputs({"certPem": self.cert_pem})
 
 
@@ -101,6 +105,8 @@ class GatewayTlsSecretArgs:
 class GatewayTlsSecret(pulumi.ComponentResource):
     """`tls-secret` in istio-gateways on one workload cluster (one component per cluster: clusters proceed apart)."""
 
+    secret: k8s.core.v1.Secret
+
     def __init__(self, name: str, args: GatewayTlsSecretArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:gateway:GatewayTlsSecret", name, None, opts)
         cluster = args.cluster
@@ -126,6 +132,13 @@ class GatewayArgs:
 
 
 class Gateway(pulumi.ComponentResource):
+    #: VirtualGateway `north-south-gw` on the config cluster, over the gateways of `shapes.gateway_clusters`.
+    virtual_gateway: crds.CustomResourceKind
+    #: RouteTable `main`, which delegates to the route tables labelled expose=true.
+    main_route_table: crds.CustomResourceKind
+    #: RouteTable `productpage`, to the Service or (with virtual-destinations) the VirtualDestination.
+    productpage_route_table: crds.CustomResourceKind
+
     def __init__(self, name: str, args: GatewayArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:gateway:Gateway", name, None, opts)
         s, target = args.settings, args.target

@@ -37,6 +37,9 @@ class RootTrustArgs:
 
 
 class RootTrust(pulumi.ComponentResource):
+    #: RootTrustPolicy `root-trust-policy` on the management cluster.
+    policy: crds.CustomResourceKind
+
     def __init__(self, name: str, args: RootTrustArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:trust:RootTrust", name, None, opts)
         self.policy = args.target.emit(self, root_trust_policy(args.settings.auto_restart_pods))

@@ -53,6 +53,9 @@ class VirtualDestinationsArgs:
 
 
 class VirtualDestinations(pulumi.ComponentResource):
+    #: VirtualDestination `productpage` (host `productpage.global`).
+    productpage: crds.CustomResourceKind
+
     def __init__(self, name: str, args: VirtualDestinationsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:routing:VirtualDestinations", name, None, opts)
         manifest = shapes.virtual_destination(args.settings)

@@ -48,6 +48,9 @@ class ExternalServiceArgs:
 
 
 class ExternalServiceLab(pulumi.ComponentResource):
+    #: ExternalService `httpbin`, for httpbin.org.
+    external_service: crds.CustomResourceKind
+
     def __init__(self, name: str, args: ExternalServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:routing:ExternalService", name, None, opts)
         self.external_service = args.target.emit(self, external_service())
@@ -62,6 +65,9 @@ class HttpbinRouteArgs:
 
 
 class HttpbinRoute(pulumi.ComponentResource):
+    #: RouteTable `httpbin`.
+    route_table: crds.CustomResourceKind
+
     def __init__(self, name: str, args: HttpbinRouteArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:routing:HttpbinRoute", name, None, opts)
         manifest = shapes.httpbin_route_table(args.settings)

@@ -8,6 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.core import crds
 from components.core.cluster import Cluster
 from components.core.config import Settings
 from components.core.constants import AGENT_CHART, GLOO_MESH_NS, RELAY_AUTHORITY
@@ -56,6 +57,11 @@ class AgentArgs:
 
 class Agent(pulumi.ComponentResource):
     """Registers one workload cluster and runs its agent; `self.release` is the agent (and CRD) release."""
+
+    #: The KubernetesCluster object that registers this cluster on the management cluster.
+    registration: crds.CustomResourceKind
+    #: The agent chart's release, which also installs the Gloo CRDs on this cluster.
+    release: k8s.helm.v3.Release
 
     def __init__(self, name: str, args: AgentArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:platform:Agent", name, None, opts)

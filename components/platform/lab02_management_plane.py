@@ -114,13 +114,28 @@ class ManagementPlaneArgs:
 class ManagementPlane(pulumi.ComponentResource):
     """gloo-mesh namespace, the enterprise chart, the global WorkspaceSettings, and what agents need from it."""
 
+    #: The management cluster.
+    cluster: Cluster
+    #: With `relayTrust: managed`, the relay PKI the program issues (None: the chart generates it).
+    relay_authority: RelayAuthority | None
+    #: The enterprise chart's release, which installs the Gloo CRDs on the management cluster.
+    release: k8s.helm.v3.Release
+    #: `<mgmt-server LB>:9900`, the relay endpoint agents dial (the workshop's ENDPOINT_GLOO_MESH),
+    #: known once the LoadBalancer has an address.
+    relay_endpoint: pulumi.Output[str]
+    #: `<metrics gateway LB>:4317` (the workshop's ENDPOINT_METRICS_GATEWAY).
+    metrics_endpoint: pulumi.Output[str]
+    #: `relayTrust: generated`: by relay Secret name, the base64 data of the one key an agent gets
+    #: (`ca.crt`, `token`), read back from the chart's Secrets, secret; empty with `managed` or with
+    #: no agent on another cluster.
+    relay_data: dict[str, pulumi.Output[str]]
+
     def __init__(self, name: str, args: ManagementPlaneArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:platform:ManagementPlane", name, None, opts)
         s, cluster = args.settings, args.cluster
         self.cluster = cluster
         namespace = cluster.namespace(GLOO_MESH_NS, self)
-        #: With `relayTrust: managed`, the relay PKI the program issues (None: the chart generates it).
-        self.relay_authority: RelayAuthority | None = None
+        self.relay_authority = None
         release_prerequisites: list[pulumi.Resource] = [namespace]
         if s.managed_relay_trust:
             self.relay_authority = RelayAuthority(
@@ -148,9 +163,7 @@ class ManagementPlane(pulumi.ComponentResource):
         metrics_gateway = k8s.core.v1.Service.get(
             cluster.resource_name(METRICS_GATEWAY_SERVICE, GLOO_MESH_NS),
             helm.chart_object_id(self.release, METRICS_GATEWAY_SERVICE), opts=after_release)
-        #: `<mgmt-server LB>:9900`, the relay endpoint agents dial (the workshop's ENDPOINT_GLOO_MESH).
         self.relay_endpoint = helm.load_balancer_address(mgmt_server).apply(lambda a: f"{a}:{RELAY_PORT}")
-        #: `<metrics gateway LB>:4317` (the workshop's ENDPOINT_METRICS_GATEWAY).
         self.metrics_endpoint = helm.load_balancer_address(metrics_gateway).apply(
             lambda a: f"{a}:{METRICS_GATEWAY_OTLP_PORT}")
 
@@ -159,7 +172,7 @@ class ManagementPlane(pulumi.ComponentResource):
         # managed relay trust nothing is read back: agents get what the relay authority issues. With
         # no agent on another cluster (the management cluster as the only workload cluster) nobody
         # needs a copy, so nothing is read: the CA's private key stays out of the state as well.
-        self.relay_data: dict[str, pulumi.Output[str]] = {}
+        self.relay_data = {}
         copies_needed = any(c.name != s.mgmt.name for c in s.workload_clusters)
         for secret, key in ({} if s.managed_relay_trust or not copies_needed else RELAY_SECRET_KEYS).items():
             source = k8s.core.v1.Secret.get(cluster.resource_name(secret, GLOO_MESH_NS),

@@ -228,6 +228,18 @@ class IstioLifecycleArgs:
 
 
 class IstioLifecycle(pulumi.ComponentResource):
+    #: IstioLifecycleManager `<cluster>-installation` on the management cluster; it waits until Istio
+    #: (istiod and its sidecar injector) is HEALTHY on this cluster, so injected workloads wait for it.
+    ready: crds.CustomResourceKind
+    #: GatewayLifecycleManagers `<cluster>-ingress` and `<cluster>-eastwest`, in that order.
+    gateways: list[crds.CustomResourceKind]
+    #: The ingress gateway Service's LoadBalancer address (IP, or hostname on clouds that give one).
+    ingress_host: pulumi.Output[str]
+    #: `<ingress LB>:80` (the workshop's ENDPOINT_HTTP_GW_CLUSTERx).
+    http_endpoint: pulumi.Output[str]
+    #: `<ingress LB>:443` (the workshop's ENDPOINT_HTTPS_GW_CLUSTERx).
+    https_endpoint: pulumi.Output[str]
+
     def __init__(self, name: str, args: IstioLifecycleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:platform:IstioLifecycle", name, None, opts)
         s, cluster, mgmt = args.settings, args.cluster, args.mgmt_cluster
@@ -249,7 +261,6 @@ class IstioLifecycle(pulumi.ComponentResource):
                 for ns in (ISTIO_SYSTEM_NS, *map(istio_operator_namespace, s.versions.istio_revisions))]
         lifecycle_opts = pulumi.ResourceOptions.merge(
             mgmt.opts(self, [*args.depends_on, *workload_prerequisites]), install_timeouts())
-        #: Istio (istiod and its sidecar injector) is HEALTHY on this cluster: injected workloads wait for it.
         self.ready = crds.emit(mgmt.resource_name(f"{cluster.name}-installation", GLOO_MESH_NS),
                                istio_lifecycle_manager(cluster.name, s.versions, s.openshift), lifecycle_opts)
         self.gateways = [
@@ -258,7 +269,6 @@ class IstioLifecycle(pulumi.ComponentResource):
                       eastwest_gateway_lifecycle_manager(cluster.name, s.versions))
         ]
         ingress_address = load_balancer_address(services[INGRESS_GATEWAY_SERVICE])
-        #: `<ingress LB>:80` and `<ingress LB>:443` (the workshop's ENDPOINT_HTTP(S)_GW_CLUSTERx).
         self.ingress_host = ingress_address
         self.http_endpoint = ingress_address.apply(lambda a: f"{a}:80")
         self.https_endpoint = ingress_address.apply(lambda a: f"{a}:443")

@@ -113,17 +113,31 @@ class ManagementReference(pulumi.ComponentResource):
     """The management plane as a workload stack sees it: the management stack's outputs, and the
     registration of this stack's cluster on the management cluster."""
 
+    #: The management cluster, where this stack registers its workload cluster.
+    cluster: Cluster
+    #: The management stack, whose outputs this component reads.
+    reference: pulumi.StackReference
+    #: `relayTrust: managed`: agents get the certificates the management stack issued, no relay data.
+    managed_relay_trust: bool
+    #: Always None: the management stack deployed the Gloo CRDs on the management cluster before this
+    #: stack runs.
+    release: pulumi.Resource | None
+    relay_endpoint: pulumi.Output[str]
+    metrics_endpoint: pulumi.Output[str]
+    #: `relayTrust: generated`: by relay Secret name, the base64 data of the one key an agent gets
+    #: (`ca.crt`, `token`), secret; empty with `managed`.
+    relay_data: dict[str, pulumi.Output[str]]
+
     def __init__(self, name: str, settings: Settings, cluster: Cluster, reference: pulumi.StackReference,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(MANAGEMENT_REFERENCE_TYPE, name, None, opts)
         self.cluster = cluster
         self.reference = reference
         self.managed_relay_trust = settings.managed_relay_trust
-        #: The management stack deployed the Gloo CRDs on the management cluster before this stack runs.
-        self.release: pulumi.Resource | None = None
-        self.relay_endpoint: pulumi.Output[str] = reference.get_output(RELAY_ENDPOINT)
-        self.metrics_endpoint: pulumi.Output[str] = reference.get_output(METRICS_ENDPOINT)
-        self.relay_data: dict[str, pulumi.Output[str]] = {} if self.managed_relay_trust else {
+        self.release = None
+        self.relay_endpoint = reference.get_output(RELAY_ENDPOINT)
+        self.metrics_endpoint = reference.get_output(METRICS_ENDPOINT)
+        self.relay_data = {} if self.managed_relay_trust else {
             secret: self.output(output) for secret, output in RELAY_SECRET_OUTPUTS.items()}
         self.register_outputs({"relayEndpoint": self.relay_endpoint})
 

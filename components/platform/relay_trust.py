@@ -221,6 +221,15 @@ class RelayAuthority(pulumi.ComponentResource):
     every agent's certificate with `issue_agent`.
     """
 
+    #: The root CA certificate (public): agents verify the server with it, the server verifies agents.
+    ca_cert_pem: pulumi.Output[str]
+    #: The identity token both sides hold (secret).
+    token: pulumi.Output[str]
+    #: The management server's certificate, key (secret) and the root CA.
+    server: TlsCredentials
+    #: The metrics gateway's certificate, key (secret) and the root CA.
+    metrics_gateway: TlsCredentials
+
     def __init__(self, name: str, args: RelayAuthorityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:platform:RelayAuthority", name, None, opts)
         self._name = name
@@ -237,17 +246,13 @@ class RelayAuthority(pulumi.ComponentResource):
             allowed_uses=list(ROOT_CA_USES),
             opts=child,
         )
-        #: The root CA certificate (public): agents verify the server with it, the server verifies agents.
-        self.ca_cert_pem: pulumi.Output[str] = ca.cert_pem
+        self.ca_cert_pem = ca.cert_pem
         token = random.RandomPassword(f"{name}-token", length=TOKEN_LENGTH, special=False,
                                       keepers=rotation.keepers(self._rotation),
                                       opts=pulumi.ResourceOptions(parent=self))
-        #: The identity token both sides hold (secret).
-        self.token: pulumi.Output[str] = pulumi.Output.secret(token.result)
-        #: The management server's certificate, key (secret) and the root CA.
-        self.server: TlsCredentials = self._issue("server", server_profile())
-        #: The metrics gateway's certificate, key (secret) and the root CA.
-        self.metrics_gateway: TlsCredentials = self._issue("metrics-gateway", metrics_gateway_profile())
+        self.token = pulumi.Output.secret(token.result)
+        self.server = self._issue("server", server_profile())
+        self.metrics_gateway = self._issue("metrics-gateway", metrics_gateway_profile())
         self.register_outputs({"caCertPem": self.ca_cert_pem})
 
     def _child_opts(self) -> pulumi.ResourceOptions:

@@ -78,6 +78,9 @@ class ZeroTrustArgs:
 
 
 class ZeroTrust(pulumi.ComponentResource):
+    #: The AccessPolicies `frontend-api-access`, `allow-details-reviews` and `allow-ratings`, in that order.
+    policies: list[crds.CustomResourceKind]
+
     def __init__(self, name: str, args: ZeroTrustArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:security:ZeroTrust", name, None, opts)
         manifests = access_policies(args.revisions)

@@ -222,6 +222,24 @@ class KeycloakArgs:
 
 
 class Keycloak(pulumi.ComponentResource):
+    #: The `admin` user's password, generated, secret.
+    admin_password: pulumi.Output[str]
+    #: The OIDC client's secret, generated, secret.
+    client_secret: pulumi.Output[str]
+    service: k8s.core.v1.Service
+    #: Keycloak is up with the realm imported (its readiness probe asks for the realm).
+    deployment: k8s.apps.v1.Deployment
+    #: The Service's LoadBalancer address (the workshop's HOST_KEYCLOAK).
+    host: pulumi.Output[str]
+    port: int
+    #: The workshop's KEYCLOAK_URL, `http://<host>:8080`.
+    url: pulumi.Output[str]
+    realm: str
+    #: The OIDC client's id.
+    client_id: str
+    #: {"user1": {"password", "email"}, "user2": {...}}, secret.
+    users: pulumi.Output[dict[str, dict[str, str]]]
+
     def __init__(self, name: str, args: KeycloakArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:security:Keycloak", name, None, opts)
         cluster = args.cluster
@@ -255,19 +273,15 @@ class Keycloak(pulumi.ComponentResource):
         # A SHA-256 of a document holding 24+ random characters reveals none of them: keep it readable
         # so a preview shows when the pod will roll.
         deployment = keycloak_deployment(pulumi.Output.unsecret(document.apply(checksum)))
-        #: Keycloak is up with the realm imported (its readiness probe asks for the realm).
         self.deployment = k8s.apps.v1.Deployment(
             cluster.resource_name(KEYCLOAK, KEYCLOAK_NS), metadata=deployment["metadata"], spec=deployment["spec"],
             opts=cluster.opts(self, [namespace, admin_secret, realm_secret]))
 
-        #: The Service's LoadBalancer address (the workshop's HOST_KEYCLOAK).
         self.host = load_balancer_address(self.service)
         self.port = KEYCLOAK_PORT
-        #: The workshop's KEYCLOAK_URL.
         self.url = self.host.apply(keycloak_url)
         self.realm = KEYCLOAK_REALM
         self.client_id = KEYCLOAK_CLIENT_ID
-        #: {"user1": {"password", "email"}, "user2": {...}}, secret.
         self.users = pulumi.Output.secret(pulumi.Output.all(*passwords.values()).apply(
             lambda values: {user: {"password": pw, "email": USERS[user]}
                             for user, pw in zip(USERS, values, strict=True)}))

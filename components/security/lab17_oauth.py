@@ -128,6 +128,15 @@ class OAuthArgs:
 
 
 class OAuth(pulumi.ComponentResource):
+    #: Secret `oauth` in httpbin: the OIDC client's secret, for the ext-auth service.
+    secret: k8s.core.v1.Secret
+    #: ExtAuthServer `ext-auth-server`.
+    server: crds.CustomResourceKind
+    #: ConfigMap `allow-solo-email-users`, the OPA policy; None without OPA.
+    config_map: k8s.core.v1.ConfigMap | None
+    #: ExtAuthPolicy `httpbin`.
+    policy: crds.CustomResourceKind
+
     def __init__(self, name: str, args: OAuthArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:security:OAuth", name, None, opts)
         target, keycloak = args.target, args.keycloak
@@ -140,7 +149,7 @@ class OAuth(pulumi.ComponentResource):
             data=secret["data"], opts=cluster.opts(self, namespace))
         self.server = target.emit(self, ext_auth_server(cluster.name))
         policy_deps: list[pulumi.Resource] = [self.server, self.secret, keycloak.deployment]
-        self.config_map: k8s.core.v1.ConfigMap | None = None
+        self.config_map = None
         if args.opa:
             config_map = opa_config_map()
             self.config_map = k8s.core.v1.ConfigMap(

@@ -82,6 +82,13 @@ class JwtArgs:
 
 
 class Jwt(pulumi.ComponentResource):
+    #: ExternalEndpoint `keycloak`, at Keycloak's LoadBalancer address.
+    endpoint: crds.CustomResourceKind
+    #: ExternalService `keycloak` (host `keycloak`), selecting that endpoint by its label.
+    service: crds.CustomResourceKind
+    #: JWTPolicy `httpbin`.
+    policy: crds.CustomResourceKind
+
     def __init__(self, name: str, args: JwtArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:security:Jwt", name, None, opts)
         target, keycloak = args.target, args.keycloak

@@ -47,6 +47,9 @@ class TransformationArgs:
 
 
 class Transformation(pulumi.ComponentResource):
+    #: TransformationPolicy `modify-header`.
+    policy: crds.CustomResourceKind
+
     def __init__(self, name: str, args: TransformationArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:security:Transformation", name, None, opts)
         self.policy = args.target.emit(self, transformation_policy())

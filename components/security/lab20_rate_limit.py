@@ -71,6 +71,15 @@ class RateLimitArgs:
 
 
 class RateLimit(pulumi.ComponentResource):
+    #: RateLimitClientConfig `httpbin`.
+    client_config: crds.CustomResourceKind
+    #: RateLimitServerConfig `httpbin`.
+    server_config: crds.CustomResourceKind
+    #: RateLimitServerSettings `rate-limit-server`.
+    server_settings: crds.CustomResourceKind
+    #: RateLimitPolicy `httpbin`, after the three configs.
+    policy: crds.CustomResourceKind
+
     def __init__(self, name: str, args: RateLimitArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:security:RateLimit", name, None, opts)
         target = args.target

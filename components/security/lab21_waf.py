@@ -51,6 +51,9 @@ class WafArgs:
 
 
 class Waf(pulumi.ComponentResource):
+    #: WAFPolicy `log4shell` in istio-gateways.
+    policy: crds.CustomResourceKind
+
     def __init__(self, name: str, args: WafArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gloo-mesh-workshop:security:Waf", name, None, opts)
         self.policy = args.target.emit(self, waf_policy())
