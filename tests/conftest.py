@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from offline.records import Simulation
-from offline.runtime import simulate
-from tests.support.simulation import dev_config
+from tests.support import memo
+
+memo.install()  # before any module imports `simulate` by name
+
+from offline.records import Simulation  # noqa: E402
+from offline.runtime import simulate  # noqa: E402
+from tests.support.simulation import dev_config  # noqa: E402
 
 
 @pytest.fixture(scope="session")

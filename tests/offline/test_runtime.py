@@ -36,3 +36,17 @@ def test_a_change_that_replaces_nothing_generated_keeps_every_value() -> None:
         assert record.generation == 0
         if record.name.startswith(("keycloak-", "gateway-tls-")) or record.type.endswith(":Secret"):
             assert reveal(record.inputs) == reveal(old[record.name].inputs), record.name
+
+
+def test_the_tests_memo_hands_out_copies_and_evaluates_anew_when_disabled() -> None:
+    from offline import runtime
+    from tests.support import memo
+
+    config = {"licenseKey": "memo-test", "workloadClusters": ["cluster1"]}
+    first, second = runtime.simulate(config), runtime.simulate(config)
+    assert first == second and first is not second and first.records[0] is not second.records[0]
+    first.records.clear()  # a caller that mutates its copy changes no other caller's
+    assert runtime.simulate(config).records == second.records
+    with memo.disabled():
+        fresh = runtime.simulate(config)
+    assert sorted(r.urn for r in fresh.records) == sorted(r.urn for r in second.records)

@@ -23,6 +23,7 @@ NOT_RUN = {
     "python3 -m tools local ": "creates kind clusters: needs Docker or Podman",
     "./venv/bin/gmw verify ": "checks a deployed stack: needs its outputs and clusters",
     "./venv/bin/gmw snapshot update": "rewrites the committed snapshots",
+    "./venv/bin/gmw snapshot": "the same check runs per stack file in tests/program/test_urn_snapshots.py",
     "./venv/bin/gmw bench": "about 5 minutes: not part of the tests",
     "./venv/bin/gmw diff dev --set KEY=VALUE": "a template: KEY=VALUE stands for a change",
 }
