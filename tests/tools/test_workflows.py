@@ -459,3 +459,16 @@ def test_the_in_mesh_probe_image_is_pinned_to_a_version() -> None:
 
     assert re.fullmatch(r"curlimages/curl:\d+\.\d+\.\d+(@sha256:[0-9a-f]{64})?", CURL_IMAGE), CURL_IMAGE
     assert f"`{CURL_IMAGE}`" in (ROOT / "docs" / "verify.md").read_text()
+
+
+def test_every_job_that_runs_the_front_door_makes_the_venv_that_installs_it_first() -> None:
+    # ./venv/bin/gmw exists only once requirements.txt (its `-e .`) is installed into ./venv in that job.
+    for path in sorted((ROOT / ".github" / "workflows").glob("*.yml")):
+        for job_name, job in yaml.safe_load(path.read_text())["jobs"].items():
+            made = False
+            for step in job.get("steps", []):
+                run = step.get("run", "")
+                if "python -m venv venv\n" in run + "\n" and "./venv/bin/pip install" in run and "requirements" in run:
+                    made = True
+                if "./venv/bin/gmw" in run:
+                    assert made, f"{path.name}: job {job_name} runs ./venv/bin/gmw before it makes ./venv"
