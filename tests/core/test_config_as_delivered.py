@@ -1,5 +1,5 @@
 """Config as Pulumi delivers it, through every path that reads it: the program's runtime (`load_settings`),
-the simulation (`tools.simulate`), `--set` (`tools.diff`), stack files and fleet files. A plain string
+the simulation (`offline.runtime`), `--set` (`tools.diff`), stack files and fleet files. A plain string
 for a list key is reported as not a list on each, never iterated as characters ("unknown feature 'g'"),
 and the license never shows in what they print.
 """

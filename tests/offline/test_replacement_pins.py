@@ -1,7 +1,7 @@
 """Every rule of the replacement table pinned, for every type the stacks declare: a one-token change of
-`tools.replacement` (a flipped comparison, a dropped field, a changed constant) fails one of these.
+`offline.replacement` (a flipped comparison, a dropped field, a changed constant) fails one of these.
 
-The upstream source of each rule is named in `tools.replacement`'s docstring; where a test cites a
+The upstream source of each rule is named in `offline.replacement`'s docstring; where a test cites a
 file, it is pulumi-kubernetes v4.32.0, pulumi-tls v5.5.1 (terraform-provider-tls'
 `internal/provider/resource_locally_signed_cert.go`) or pulumi-random.
 """
