@@ -67,3 +67,16 @@ def test_a_deployed_stack_that_predates_upsert_only_updates_its_providers(dev_si
     before = dataclasses.replace(dev_sim, records=[without_upsert(r) for r in dev_sim.records])
     assert {(s.action, s.label) for s in plan(before, dev_sim).steps} == {
         ("update", "Provider mgmt"), ("update", "Provider cluster1"), ("update", "Provider cluster2")}
+
+
+def test_the_sdk_lower_bound_is_the_first_release_with_the_upsert_input() -> None:
+    # pulumi-kubernetes v4.29.0 added `upsertExistingObjects` (provider/pkg/gen/schema.go) in the release
+    # whose await.go `Creation` refuses an existing object without it; the SDK before it has no such argument.
+    import inspect
+
+    import pulumi_kubernetes as k8s
+
+    from offline import ROOT
+
+    assert "upsert_existing_objects" in inspect.signature(k8s.ProviderArgs.__init__).parameters
+    assert "pulumi-kubernetes>=4.29,<5" in (ROOT / "requirements.txt").read_text().splitlines()
