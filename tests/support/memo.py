@@ -7,7 +7,9 @@ second, so `install()` replaces `offline.runtime.simulate` before anything impor
 a version that hands each caller its own deep copy of the first result. Calls that depend on more
 than their arguments' values (a `monitor` to inspect, another `program`, a `previous` simulation)
 always evaluate, and so does every call under `disabled()`: a test of determinism compares two
-real evaluations, never a result with its copy.
+real evaluations, never a result with its copy, and a test that changes what the program sees
+besides its arguments (a monkeypatched component, the engine's feature answers) would evaluate
+under it too (no test does today: they patch only functions they call directly).
 """
 
 from __future__ import annotations
