@@ -9,7 +9,6 @@ import json
 import os
 import socket
 import ssl
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.support.fakes import local_host
+from tests.support.fakes.loopback import LoopbackServer
 from tests.support.fakes.workshop import self_signed
 from tools.local.cli import main as local_main
 from tools.local.host import Host, Result
@@ -76,39 +76,23 @@ def test_a_host_name_that_does_not_resolve_is_named(monkeypatch: pytest.MonkeyPa
     assert asked == ["gw1.example.invalid", "gw1.example.invalid"]
 
 
-class TlsServer:
+class TlsServer(LoopbackServer):
     """A loopback HTTPS server presenting `cert`; it records each request that got through the handshake."""
 
     def __init__(self, cert: Path, key: Path) -> None:
         self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.context.load_cert_chain(cert, key)
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.server.settimeout(0.05)
-        self.port = self.server.getsockname()[1]
         self.requests: list[bytes] = []
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
+        super().__init__()
 
-    def _serve(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                connection, _ = self.server.accept()
-            except TimeoutError:
-                continue
-            with connection:
-                connection.settimeout(2)
-                try:
-                    with self.context.wrap_socket(connection, server_side=True) as tls:
-                        self.requests.append(tls.recv(65536))
-                        tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
-                except (ssl.SSLError, OSError):
-                    pass
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.thread.join(5)
-        self.server.close()
+    def handle(self, connection: socket.socket) -> None:
+        connection.settimeout(2)
+        try:
+            with self.context.wrap_socket(connection, server_side=True) as tls:
+                self.requests.append(tls.recv(65536))
+                tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        except (ssl.SSLError, OSError):
+            pass
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
+from tests.support.fakes.loopback import LoopbackServer
 from tests.support.fakes.workshop import FakeWorkshop, self_signed
 from tools.verify.http import Response, Tls, insecure_tls, pinned_tls, request
 from tools.verify.outputs import parse_outputs
@@ -54,29 +54,15 @@ def https_seen(fake: FakeWorkshop) -> list[dict[str, str]]:
 # --- the deadline of one request ---------------------------------------------------------------------
 
 
-class SlowDrip:
+class SlowDrip(LoopbackServer):
     """A loopback server that answers one byte of a never-ending header every `interval` seconds
     (for at most `for_seconds`, so that a client without a deadline comes back too, late)."""
 
     def __init__(self, interval: float = 0.2, for_seconds: float = 3.0) -> None:
         self.interval, self.for_seconds = interval, for_seconds
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.server.settimeout(0.05)
-        self.port = self.server.getsockname()[1]
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
+        super().__init__()
 
-    def _serve(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                connection, _ = self.server.accept()
-            except TimeoutError:
-                continue
-            with connection:
-                self._drip(connection)
-
-    def _drip(self, connection: socket.socket) -> None:
+    def handle(self, connection: socket.socket) -> None:
         connection.recv(65536)
         answer = b"HTTP/1.1 200 OK\r\nX-Drip: " + b"a" * 1000
         ends = time.monotonic() + self.for_seconds
@@ -88,11 +74,6 @@ class SlowDrip:
             except OSError:
                 return
             self.stopping.wait(self.interval)
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.thread.join(5)
-        self.server.close()
 
 
 @pytest.fixture
