@@ -32,8 +32,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     redactor = secrets.Redactor()
     try:
-        redactor.add_config(stack_config(path))
-        if with_fake_license(stack_config(path))[1]:
+        raw = stack_config(path)
+        redactor.add_config(raw)
+        if with_fake_license(raw)[1]:
             print(f"note: {path.name} has no readable licenseKey; rendering with a fake license", file=sys.stderr)
         sim = render(args.stack, args.out, args.charts_rbac_preinstalled)
     except ConfigError as error:

@@ -11,6 +11,12 @@ from offline.replacement import KUBERNETES_PROVIDER
 from tests.support.simulation import cached_plan, cached_simulation, dev_config
 
 
+def without_provider_input(sim: Simulation, key: str) -> Simulation:
+    """`sim` as a stack deployed before the program set `key` on its Kubernetes providers."""
+    return dataclasses.replace(sim, records=[
+        dataclasses.replace(r, inputs={k: v for k, v in r.inputs.items() if k != key})
+        if r.type == KUBERNETES_PROVIDER else r for r in sim.records])
+
 def test_every_kubernetes_provider_is_identified_by_its_cluster_name(dev_sim: Simulation) -> None:
     providers = [r for r in dev_sim.records if r.type == KUBERNETES_PROVIDER]
     assert {r.name for r in providers} == {"mgmt", "cluster1", "cluster2"}
@@ -23,14 +29,7 @@ def test_adding_the_identifier_to_a_deployed_stack_updates_its_providers_and_rep
     # Upstream fact (pulumi-kubernetes provider/pkg/provider/provider.go `DiffConfig`): a
     # `clusterIdentifier` replaces the provider only when it is `Updated` (set on both sides and
     # changed); adding it is a provider update, and with an unchanged kubeconfig nothing else replaces.
-    def without_identifier(r: object) -> object:
-        if r.type != KUBERNETES_PROVIDER:  # type: ignore[attr-defined]
-            return r
-        inputs = {k: v for k, v in r.inputs.items() if k != "clusterIdentifier"}  # type: ignore[attr-defined]
-        return dataclasses.replace(r, inputs=inputs)  # type: ignore[type-var]
-
-    before = dataclasses.replace(dev_sim, records=[without_identifier(r) for r in dev_sim.records])
-    result = plan(before, dev_sim)
+    result = plan(without_provider_input(dev_sim, "clusterIdentifier"), dev_sim)
     assert {(s.action, s.label) for s in result.steps} == {
         ("update", "Provider mgmt"), ("update", "Provider cluster1"), ("update", "Provider cluster2")}
 
@@ -58,13 +57,7 @@ def test_upsert_turned_off_reaches_every_provider_and_updates_them_in_place() ->
 
 
 def test_a_deployed_stack_that_predates_upsert_only_updates_its_providers(dev_sim: Simulation) -> None:
-    def without_upsert(r: object) -> object:
-        if r.type != KUBERNETES_PROVIDER:  # type: ignore[attr-defined]
-            return r
-        inputs = {k: v for k, v in r.inputs.items() if k != "upsertExistingObjects"}  # type: ignore[attr-defined]
-        return dataclasses.replace(r, inputs=inputs)  # type: ignore[type-var]
-
-    before = dataclasses.replace(dev_sim, records=[without_upsert(r) for r in dev_sim.records])
+    before = without_provider_input(dev_sim, "upsertExistingObjects")
     assert {(s.action, s.label) for s in plan(before, dev_sim).steps} == {
         ("update", "Provider mgmt"), ("update", "Provider cluster1"), ("update", "Provider cluster2")}
 

@@ -47,13 +47,24 @@ def memoised(simulate: Callable[..., Simulation]) -> Callable[..., Simulation]:
         if _off[-1] or monitor is not None or program is not None or previous is not None:
             return simulate(config, preview=preview, monitor=monitor, program=program, stack_outputs=stack_outputs,
                             previous=previous, deployed=deployed)
-        key = _key(config, preview, stack_outputs, deployed)
-        if key not in _results:
-            _results[key] = simulate(config, preview=preview, stack_outputs=stack_outputs, deployed=deployed)
-        return copy.deepcopy(_results[key])
+        return copy.deepcopy(_first(simulate, config, preview, stack_outputs, deployed))
 
     run.__wrapped__ = simulate  # type: ignore[attr-defined]
     return run
+
+
+def _first(simulate: Callable[..., Simulation], config: Any, preview: bool = False, stack_outputs: Any = None,
+           deployed: bool = False) -> Simulation:
+    key = _key(config, preview, stack_outputs, deployed)
+    if key not in _results:
+        _results[key] = simulate(config, preview=preview, stack_outputs=stack_outputs, deployed=deployed)
+    return _results[key]
+
+
+def shared(config: Any) -> Simulation:
+    """The memo's own result for `config`, not a copy: for callers that promise to treat it as
+    read-only (`tests.support.simulation.cached_simulation`)."""
+    return _first(getattr(offline.runtime.simulate, "__wrapped__", offline.runtime.simulate), config)
 
 
 def install() -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from components.core.features import FEATURES
 from offline import ROOT
@@ -13,19 +16,19 @@ from offline.plan import Plan, plan
 from offline.records import Simulation
 from offline.runtime import simulate
 from offline.stack_files import stack_config, with_fake_license
+from tests.support import memo
 
 #: The license every scenario passes (a test that needs none other uses this one, so caches are shared).
 LICENSE = "test-license"
 
 
-@cache
 def _simulation_of(config_json: str) -> Simulation:
-    return simulate(json.loads(config_json))
+    return memo.shared(json.loads(config_json))
 
 
 def cached_simulation(config: Mapping[str, Any]) -> Simulation:
-    """The program simulated with `config`, once per test session per distinct config (a simulation
-    takes about half a second). Treat the result as read-only: other tests share it."""
+    """The program simulated with `config`, once per test process per distinct config (a simulation
+    takes about half a second; `memo` keeps it). Treat the result as read-only: other tests share it."""
     return _simulation_of(json.dumps(dict(config), sort_keys=True))
 
 
@@ -61,3 +64,12 @@ def buildable_features() -> list[str]:
         if feature.available and all(need in chosen for need in feature.needs):
             chosen.append(feature.name)
     return chosen
+
+
+def base_stack_file(tmp_path: Path, name: str, **config: object) -> Path:
+    """stacks/base.yaml with `config` set (keys without the project prefix), written to `tmp_path/<name>.yaml`."""
+    doc = yaml.safe_load((ROOT / "stacks" / "base.yaml").read_text())
+    doc["config"].update({f"gloo-mesh-workshop:{k}": v for k, v in config.items()})
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    return path

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from offline import ROOT, assignments, plan_json
+from offline import assignments, plan_json
 from offline import plan as change_plan
 from offline.changes import MISSING, Change, input_changes
 from offline.plan import plan
 from offline.records import Record, Secret, Simulation
+from tests.support.simulation import base_stack_file as stack_file
 from tools import diff
 
 # Input diffs ----------------------------------------------------------------------------------------
@@ -215,14 +216,6 @@ def test_changed_config() -> None:
 
 
 # The command ----------------------------------------------------------------------------------------
-def stack_file(tmp_path: Path, name: str, **config: object) -> Path:
-    doc = yaml.safe_load((ROOT / "stacks" / "base.yaml").read_text())
-    doc["config"].update({f"gloo-mesh-workshop:{k}": v for k, v in config.items()})
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(doc))
-    return path
-
-
 def test_the_command_compares_two_stack_files_and_gates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = stack_file(tmp_path, "before")
     after = stack_file(tmp_path, "after", glooMeshVersion="2.2.7")

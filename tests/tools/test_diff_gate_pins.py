@@ -7,23 +7,15 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
-from offline import ROOT, plan_json
 from offline import plan as change_plan
+from offline import plan_json
 from offline.changes import MISSING, Change, input_changes
 from offline.records import Secret, Unknown
+from tests.support.simulation import base_stack_file as stack_file
 from tools import diff
 
 # --- the gate ----------------------------------------------------------------------------------------
-
-
-def stack_file(tmp_path: Path, name: str, **config: object) -> Path:
-    doc = yaml.safe_load((ROOT / "stacks" / "base.yaml").read_text())
-    doc["config"].update({f"gloo-mesh-workshop:{k}": v for k, v in config.items()})
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(doc))
-    return path
 
 
 def test_the_gate_passes_a_real_plan_with_none_of_the_steps_it_fails_on(tmp_path: Path,

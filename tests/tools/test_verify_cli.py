@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,13 +21,6 @@ from components.core.features import KNOWN_FEATURES
 from tests.support.fakes import kubectl as fake_kubectl
 from tests.support.fakes.workshop import Behaviour, FakeWorkshop, self_signed
 from tools.verify import cli as verify
-
-
-@pytest.fixture(scope="module")
-def workshop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeWorkshop]:
-    fake = FakeWorkshop(tmp_path_factory.mktemp("tls"))
-    yield fake
-    fake.close()
 
 
 @pytest.fixture

@@ -26,13 +26,6 @@ TLS = ["gateway", "gateway-tls"]
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyMiJ9.c2lnbmF0dXJl"
 
 
-@pytest.fixture(scope="module")
-def workshop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeWorkshop]:
-    fake = FakeWorkshop(tmp_path_factory.mktemp("tls"))
-    yield fake
-    fake.close()
-
-
 @pytest.fixture
 def fake(workshop: FakeWorkshop) -> FakeWorkshop:
     workshop.deploy(TLS)
