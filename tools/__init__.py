@@ -43,6 +43,8 @@ COMMANDS = (
             ("fleet check dev", "fleet render dev --out fleet-out")),
     Command("changed-stacks", "tools.changed_stacks", "the stacks a git change affects (the preview workflow)",
             ("changed-stacks --base origin/main --head HEAD",)),
+    Command("mutate", "tools.mutate.cli", "which one-token changes of the pure core no test notices (slow)",
+            ("mutate components/core/features.py", "mutate --json mutants.json")),
     Command("bench", "benchmarks.run", "measure the offline evaluation at several fleet sizes",
             ("bench --runs 3 --sizes 2 8",)),
 )

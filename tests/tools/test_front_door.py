@@ -31,7 +31,7 @@ def test_the_listing_names_every_command_with_its_help_examples_and_the_exit_cod
         for example in command.examples:
             assert f"  gmw {example}\n" in out
     assert [c.name for c in COMMANDS] == [
-        "local", "render", "diff", "verify", "snapshot", "fleet", "changed-stacks", "bench"]
+        "local", "render", "diff", "verify", "snapshot", "fleet", "changed-stacks", "mutate", "bench"]
     assert "    0  done" in out and "    1  the command ran and found" in out and "    2  it could not run" in out
 
 
@@ -39,7 +39,7 @@ def test_an_unknown_command_is_exit_2_naming_the_commands(capsys: pytest.Capture
     assert main(["lcoal"]) == 2
     assert capsys.readouterr().err == (
         "error: gmw: unknown command 'lcoal'; the commands are: local, render, diff, verify, snapshot, fleet, "
-        "changed-stacks, bench\n")
+        "changed-stacks, mutate, bench\n")
 
 
 @pytest.mark.parametrize("name", [c.name for c in COMMANDS])

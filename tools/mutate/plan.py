@@ -1,0 +1,99 @@
+"""The pure part of a mutation check: which tests each mutant runs, the equivalents file, the score.
+
+A mutant inside a function runs the tests that executed its lines; one at module level (a constant,
+a table, a decorator) runs every test, since a test that reads a module's data runs none of its
+lines. Tests run fastest first, and the first failure kills the mutant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tools.mutate.mutants import Mutant
+
+#: How a mutant ended: a test failed (or the module no longer imports), the tests ran out of time
+#: (an endless loop counts as noticed), every test passed, or no test runs its lines.
+#: A mutant the equivalents file names is not run.
+KILLED, TIMEOUT, SURVIVED, UNCOVERED, EQUIVALENT = "killed", "timeout", "survived", "uncovered", "equivalent"
+NOTICED = (KILLED, TIMEOUT)
+
+
+class EquivalentsError(ValueError):
+    pass
+
+
+def module_name(root: Path, path: Path) -> str:
+    """`components/core/config/__init__.py` → `components.core.config`."""
+    parts = list(path.resolve().relative_to(root.resolve()).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def nodeids_for(mutant: Mutant, lines: Mapping[int, set[str]], seconds: Mapping[str, float]) -> list[str]:
+    """The nodeids the mutant runs, fastest first (`seconds` lists every test; "" is import time)."""
+    if mutant.module_level:
+        chosen = set(seconds) if lines else set()
+    else:
+        chosen = set().union(*(lines.get(line, set()) for line in mutant.lines))
+    chosen.discard("")
+    return sorted(chosen, key=lambda nodeid: (seconds.get(nodeid, 0.0), nodeid))
+
+
+#: Seconds for a test process to start and collect, added to three times what its tests took unmutated.
+GRACE = 30.0
+
+
+def timeout_for(nodeids: Sequence[str], seconds: Mapping[str, float], grace: float = GRACE) -> float:
+    """When a mutant's tests have run out of time: `grace` plus three times what they took unmutated."""
+    return grace + 3 * sum(seconds.get(n, 1.0) for n in nodeids)
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    path: str
+    key: str
+    why: str
+
+
+def parse_equivalents(text: str, source: str = "equivalents") -> list[Equivalent]:
+    """`<path> :: <mutant key> :: <why it changes nothing>` per line; `#` starts a comment line."""
+    found = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split(" :: ")
+        if len(parts) < 3 or not parts[-1].strip():
+            raise EquivalentsError(f"{source}:{number}: expected '<path> :: <mutant key> :: <why>', got {line!r}")
+        found.append(Equivalent(parts[0], " :: ".join(parts[1:-1]), parts[-1].strip()))
+    return found
+
+
+@dataclass
+class Tally:
+    """The outcome of every mutant of one module."""
+    path: str
+    outcomes: dict[int, str] = field(default_factory=dict)
+    equivalent: set[int] = field(default_factory=set)
+
+    def count(self, *outcomes: str) -> int:
+        return sum(1 for i, o in self.outcomes.items() if o in outcomes and i not in self.equivalent)
+
+    @property
+    def score(self) -> float:
+        """Noticed mutants over all but the equivalent ones, in percent (100 when there are none)."""
+        counted = len(self.outcomes) - len(self.equivalent & set(self.outcomes))
+        return 100.0 if counted == 0 else 100.0 * self.count(*NOTICED) / counted
+
+
+def mark_equivalents(tally: Tally, mutants: Iterable[Mutant], equivalents: Sequence[Equivalent]) -> list[Equivalent]:
+    """Marks the tally's mutants the file calls equivalent; returns the file's entries for this module
+    that match no mutant (stale: the code changed under them)."""
+    mine = [e for e in equivalents if e.path == tally.path]
+    by_key: dict[str, list[int]] = {}
+    for mutant in mutants:
+        by_key.setdefault(mutant.key, []).append(mutant.index)
+    for entry in mine:
+        tally.equivalent.update(by_key.get(entry.key, []))
+    return [e for e in mine if e.key not in by_key]
