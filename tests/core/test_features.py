@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from components.core.features import FEATURES, FEATURES_BY_NAME
+from dataclasses import FrozenInstanceError, replace
+
+import pytest
+
+from components.core.features import FEATURES, FEATURES_BY_NAME, KNOWN_FEATURES, feature_errors
 
 # Copied from the design's feature table.
 EXPECTED = {
@@ -35,3 +39,27 @@ def test_prerequisites_are_known_features_listed_earlier() -> None:
         for need in feature.needs:
             assert need in FEATURES_BY_NAME
             assert order.index(need) < order.index(feature.name)
+
+
+def test_every_problem_of_a_feature_list_is_reported_in_order_each_naming_the_key() -> None:
+    # An unknown name does not stop the check of the names after it.
+    assert feature_errors(["gateway-tlz", "gateway", "gateway", "oauth"], "features") == [
+        f"features: unknown feature 'gateway-tlz'; known features are: {', '.join(KNOWN_FEATURES)}",
+        "features: feature 'gateway' is listed twice",
+        "features: feature 'oauth' needs feature 'keycloak'; add 'keycloak' to features",
+        "features: feature 'oauth' needs feature 'httpbin-workspace'; add 'httpbin-workspace' to features",
+        "features: feature 'oauth' needs feature 'gateway-tls'; add 'gateway-tls' to features",
+    ]
+    assert feature_errors(["gateway", "gateway-tls"], "features") == []
+
+
+def test_a_feature_not_built_yet_is_refused_with_its_lab(monkeypatch: pytest.MonkeyPatch) -> None:
+    waf = FEATURES_BY_NAME["waf"]
+    monkeypatch.setitem(FEATURES_BY_NAME, "waf", replace(waf, available=False))
+    assert feature_errors(["gateway", "waf"], "stacks.features") == [
+        "stacks.features: feature 'waf' (lab 21) is not available yet in this version"]
+
+
+def test_a_declared_feature_cannot_be_changed() -> None:
+    with pytest.raises(FrozenInstanceError, match="cannot assign to field 'lab'"):
+        FEATURES[0].lab = 1  # type: ignore[misc]

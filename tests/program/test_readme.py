@@ -12,12 +12,11 @@ CONFIGURATION = (ROOT / "docs" / "configuration.md").read_text()
 
 
 def test_feature_table_matches_the_feature_data() -> None:
-    rows = re.findall(r"^\| `([a-z-]+)` \| (\d+) \| ([^|]+) \| ([^|]+) \|$", CONFIGURATION, flags=re.MULTILINE)
-    table = {name: (int(lab), needs.strip(), state.strip()) for name, lab, needs, state in rows}
-    expected = {
-        f.name: (f.lab, ", ".join(f.needs) or "—", "available" if f.available else "not available yet")
-        for f in FEATURES
-    }
+    rows = re.findall(r"^\| `([a-z-]+)` \| (\d+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$", CONFIGURATION,
+                      flags=re.MULTILINE)
+    table = [(name, int(lab), needs.strip(), state.strip(), summary.strip()) for name, lab, needs, state, summary in rows]
+    expected = [(f.name, f.lab, ", ".join(f.needs) or "—", "available" if f.available else "not available yet",
+                 f.summary) for f in FEATURES]
     assert table == expected
 
 
