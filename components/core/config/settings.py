@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .keys import RELAY_TRUST_GENERATED, RELAY_TRUST_MANAGED
+from .keys import RELAY_TRUST_MANAGED
 
 
 @dataclass(frozen=True)
@@ -68,12 +68,13 @@ class Settings:
     gateway_cert_early_renewal_hours: int
     license_key: str = field(repr=False)
     #: `all`, `management` or `workload` (see `declares_estate` and `declares_cluster`).
-    role: str = "all"
-    #: A workload stack: the management stack it reads (`<organization>/<project>/<stack>`).
-    management_stack: str = ""
-    #: A workload stack: the one workload cluster it deploys.
-    stack_cluster: str = ""
-    relay_trust: str = RELAY_TRUST_GENERATED
+    role: str
+    #: A workload stack: the management stack it reads (`<organization>/<project>/<stack>`), else "".
+    management_stack: str
+    #: A workload stack: the one workload cluster it deploys, else "".
+    stack_cluster: str
+    #: RELAY_TRUST_GENERATED or RELAY_TRUST_MANAGED (keys.py).
+    relay_trust: str
 
     @property
     def openshift(self) -> bool:
