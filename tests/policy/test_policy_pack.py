@@ -52,6 +52,36 @@ def test_one_policy_per_rule_with_its_enforcement() -> None:
                                             else EnforcementLevel.ADVISORY)
 
 
+#: What `pulumi preview --policy-pack policy` shows for each policy: its name, level and description.
+SHOWN = [
+    ("route-selector-matches", EnforcementLevel.MANDATORY,
+     "A policy's applyToRoutes route labels select a route of the stack."),
+    ("destination-selector-matches", EnforcementLevel.ADVISORY,
+     "A policy's applyToDestinations selector selects a Service, VirtualDestination or ExternalService."),
+    ("delegation-selector-matches", EnforcementLevel.MANDATORY,
+     "A RouteTable's delegate selector selects a RouteTable."),
+    ("delegated-route-table-has-parent", EnforcementLevel.ADVISORY,
+     "A RouteTable without hosts or virtual gateways is selected by some delegate."),
+    ("forward-to-declared", EnforcementLevel.MANDATORY, "A route's forwardTo destination exists in the stack."),
+    ("forward-to-exported", EnforcementLevel.MANDATORY,
+     "A route's destination in another workspace is exported to the route's workspace."),
+    ("server-refs-exist", EnforcementLevel.MANDATORY,
+     "Ext-auth and rate-limit server, settings and config references point at existing objects."),
+    ("namespace-exists", EnforcementLevel.MANDATORY,
+     "Every namespaced object's namespace is declared or known to exist."),
+    ("injected-workload-waits-for-istio", EnforcementLevel.MANDATORY,
+     "A workload with sidecar injection waits until Istio is ready on its cluster."),
+    ("injected-chart-waits-for-istio", EnforcementLevel.ADVISORY,
+     "A Helm release into a namespace with sidecar injection waits until Istio is ready."),
+    ("sensitive-values-are-secrets", EnforcementLevel.MANDATORY,
+     "Secrets, ConfigMaps and Helm values hold credentials only as Pulumi secrets."),
+]
+
+
+def test_each_policy_shows_its_name_level_and_description_as_written() -> None:
+    assert [(p.name, p.enforcement_level, p.description) for p in pack.policies()] == SHOWN
+
+
 def test_pack_passes_the_workshop_and_reports_a_seeded_mistake() -> None:
     assert all(found == [] for found in run_pack(workshop()).values())
     seeded = mutate(workshop(), "ExtAuthPolicy", "httpbin",
