@@ -36,7 +36,8 @@ class Target:
     namespace: str | None
     cluster: str | None
     labels: Mapping[str, str]
-    labels_known: bool = True
+    #: False for what the stack reads or a chart creates: its labels are not visible here
+    labels_known: bool
 
 
 @dataclass

@@ -375,3 +375,22 @@ def test_engine_defaults_alone_change_no_provider() -> None:
 def test_only_the_kubernetes_provider_is_judged_by_its_cluster() -> None:
     assert not replacement("pulumi:providers:random", None, {"context": "a"}, {"context": UNKNOWN})
     assert rule_for(KUBERNETES_PROVIDER) == ReplacementRule()
+
+
+def test_a_replaced_resource_other_than_a_kubernetes_object_is_created_before_the_old_one_is_deleted() -> None:
+    assert model.replacement("tls:index/certRequest:CertRequest", None, {"subject": "a"}, {"subject": "b"}) == \
+        Replacement(("subject",), False)
+    assert ReplacementRule().delete_first is False
+
+
+def test_a_legacy_core_group_secret_s_contents_replace_it_as_core_v1_s_do() -> None:
+    assert model.rule_for("kubernetes:v1:Secret").replace_on == model.rule_for("kubernetes:core/v1:Secret").replace_on \
+        == ("metadata.name", "metadata.namespace", "type", "stringData", "data")
+
+
+def test_the_model_s_values_cannot_be_changed_afterwards() -> None:
+    from dataclasses import FrozenInstanceError
+
+    for value, field in [(ReplacementRule(), "any_input"), (Replacement(), "reasons"), (Options(), "replacement_trigger")]:
+        with pytest.raises(FrozenInstanceError, match=f"cannot assign to field '{field}'"):
+            setattr(value, field, "changed")

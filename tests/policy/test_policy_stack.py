@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from policy.rules import HELM_RELEASE, Resource, SecretValue, Violation
+from policy.rules import HELM_RELEASE, UNKNOWN, Resource, SecretValue, Violation
 from policy.rules.rule import PolicyRule
 from policy.rules.stack import Stack, Target, _workspace_matches
 
@@ -47,6 +47,8 @@ def test_a_chart_s_services_exist_when_its_switch_is_on_whatever_registry_the_ch
         ("redis", "addons", "c1", False), ("kubernetes", "default", None, False)]
     off = release("gloo-mesh-agent", {"ext-auth-service": {"enabled": False}, "rate-limiter": {"enabled": "yes"}})
     assert services(Stack([off])) == [("kubernetes", "default", None, False)]
+    one = release("gloo-mesh-agent", {"ext-auth-service": {"enabled": False}, "rate-limiter": {"enabled": True}})
+    assert [n for n, *_ in services(Stack([one]))] == ["rate-limiter", "redis", "kubernetes"]
     enterprise = release("gloo-mesh-enterprise", {}, namespace="gloo-mesh")
     assert [n for n, *_ in services(Stack([enterprise]))] == [
         "gloo-mesh-mgmt-server", "gloo-metrics-gateway", "gloo-mesh-ui", "gloo-mesh-redis", "kubernetes"]
@@ -145,7 +147,7 @@ def test_a_workspace_reference_matches_by_name_or_selector_and_otherwise_not() -
 def test_what_the_rules_work_on_cannot_be_changed_afterwards() -> None:
     rule = PolicyRule("r", "d", True, lambda stack, rule: [])
     for value, field in [(k8s("Service", "s"), "name"), (SecretValue("x"), "value"),
-                         (Target("Service", "s", None, None, {}), "name"), (rule, "name"),
+                         (Target("Service", "s", None, None, {}, True), "name"), (rule, "name"),
                          (Violation("r", True, "urn", "Service s", "m"), "message")]:
         with pytest.raises(FrozenInstanceError, match=f"cannot assign to field '{field}'"):
             setattr(value, field, "changed")
@@ -157,3 +159,4 @@ def test_a_resource_describes_itself_by_kind_namespace_name_and_cluster() -> Non
     assert k8s("Service", "s", cluster=None).describe() == "Service ns/s"
     assert Violation("r", True, "urn", "Service s", "m").line() == "[mandatory] r: Service s: m"
     assert Violation("r", False, "urn", "Service s", "m").line() == "[advisory] r: Service s: m"
+    assert repr(UNKNOWN) == "<unknown>"

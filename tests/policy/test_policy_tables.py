@@ -218,3 +218,37 @@ def test_a_destination_in_a_workspace_without_a_name_is_said_to_belong_to_worksp
     world = mutate(ratings_destinations(not_exported), "Workspace", "httpbin", lambda p: p["metadata"].pop("name"))
     [(_, message)] = run("forward-to-exported", world)
     assert message.startswith("spec.http[0].forwardTo.destinations[1] Service httpbin/in-mesh belongs to workspace ?,")
+
+
+def test_a_server_ref_to_another_cluster_or_namespace_is_looked_up_there() -> None:
+    elsewhere = mutate(workshop(), "ExtAuthServer", "ext-auth-server",
+                       lambda p: p["spec"]["destinationServer"]["ref"].update(cluster="cluster2"))
+    assert run("server-refs-exist", elsewhere) == [(
+        "ExtAuthServer httpbin/ext-auth-server on cluster1",
+        f"spec.destinationServer.ref refers to Service gloo-mesh-addons/ext-auth-service on cluster2, {SERVICE_FIX}")]
+    for change, where in [({"cluster": "cluster2"}, "httpbin/ext-auth-server on cluster2"),
+                          ({"namespace": "other"}, "other/ext-auth-server on cluster1")]:
+        world = mutate(workshop(), "ExtAuthPolicy", "httpbin", lambda p, c=change: p["spec"]["config"]["server"].update(c))
+        assert [m for _, m in run("server-refs-exist", world)] == [
+            f"spec.config.server refers to ExtAuthServer {where}, which the stack does not declare; Gloo accepts the "
+            "policy and the route fails closed. Fix: declare the ExtAuthServer or correct the reference."], change
+
+
+def test_selector_entries_that_select_by_nothing_or_an_unknown_kind_are_passed_over_not_stopped_at() -> None:
+    world = access_policy_selectors({"selector": {}}, {"kind": "CUSTOM", "selector": {"labels": {"app": "x"}}},
+                                    {"selector": {"labels": {"app": "nope"}}})
+    assert [m.split(" selects")[0] for _, m in run("destination-selector-matches", world)] == [
+        "spec.applyToDestinations[3] (kind SERVICE) selector {app: 'nope'}"]
+
+
+def test_destinations_without_a_name_are_passed_over_not_stopped_at() -> None:
+    world = ratings_destinations({"ref": {}}, {"ref": {"name": "nope"}})
+    assert [m.split(" refers")[0] for _, m in run("forward-to-declared", world)] == [
+        "spec.http[0].forwardTo.destinations[2]"]
+    world = ratings_destinations({"ref": {}}, {"ref": {"name": "in-mesh", "namespace": "httpbin"}})
+    assert [m.split(" Service")[0] for _, m in run("forward-to-exported", world)] == [
+        "spec.http[0].forwardTo.destinations[2]"]
+
+
+def test_without_workspaces_no_export_is_checked() -> None:
+    assert run("forward-to-exported", [r for r in workshop() if r.kind != "Workspace"]) == []
