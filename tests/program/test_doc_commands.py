@@ -25,6 +25,8 @@ NOT_RUN = {
     "./venv/bin/gmw snapshot update": "rewrites the committed snapshots",
     "./venv/bin/gmw snapshot": "the same check runs per stack file in tests/program/test_urn_snapshots.py",
     "./venv/bin/gmw bench": "about 5 minutes: not part of the tests",
+    "./venv/bin/gmw mutate": "a run of the tests per mutant, minutes to an hour; tests/tools/test_mutate_run.py runs "
+                             "it on a project of its own",
     "./venv/bin/gmw diff dev --set KEY=VALUE": "a template: KEY=VALUE stands for a change",
 }
 

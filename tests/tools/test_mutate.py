@@ -119,7 +119,8 @@ def test_a_function_s_mutant_runs_the_tests_of_its_lines_fastest_first_and_a_mod
     seconds = {"t::a": 2.0, "t::b": 0.5, "t::c": 1.0, "t::d": 0.1, "t::e": 0.2}
     assert nodeids_for(mutant(3, lines=(3, 4)), lines, seconds) == ["t::b", "t::c", "t::a"]
     # a test that reads a module's data runs none of its lines: module level runs every test
-    assert nodeids_for(mutant(1, module_level=True), lines, seconds) == ["t::d", "t::e", "t::b", "t::c", "t::a"]
+    # (those that ran a line of the module first)
+    assert nodeids_for(mutant(1, module_level=True), lines, seconds) == ["t::d", "t::b", "t::c", "t::a", "t::e"]
     assert nodeids_for(mutant(7), lines, seconds) == []
     assert nodeids_for(mutant(1, module_level=True), {}, seconds) == []  # no test runs the module at all
     assert timeout_for(["t::a", "t::b"], seconds) == 30.0 + 3 * 2.5

@@ -2,7 +2,8 @@
 
 A mutant inside a function runs the tests that executed its lines; one at module level (a constant,
 a table, a decorator) runs every test, since a test that reads a module's data runs none of its
-lines. Tests run fastest first, and the first failure kills the mutant.
+lines, those that ran some line of the module first. Tests run fastest first, and the first
+failure kills the mutant.
 """
 
 from __future__ import annotations
@@ -31,13 +32,15 @@ def module_name(root: Path, path: Path) -> str:
 
 
 def nodeids_for(mutant: Mutant, lines: Mapping[int, set[str]], seconds: Mapping[str, float]) -> list[str]:
-    """The nodeids the mutant runs, fastest first (`seconds` lists every test; "" is import time)."""
+    """The nodeids the mutant runs, fastest first (`seconds` lists every test; "" is import time).
+    At module level, the tests that run some line of the module go first: they most likely notice."""
+    near: set[str] = set().union(*lines.values()) if lines else set()
     if mutant.module_level:
         chosen = set(seconds) if lines else set()
     else:
         chosen = set().union(*(lines.get(line, set()) for line in mutant.lines))
     chosen.discard("")
-    return sorted(chosen, key=lambda nodeid: (seconds.get(nodeid, 0.0), nodeid))
+    return sorted(chosen, key=lambda nodeid: (nodeid not in near, seconds.get(nodeid, 0.0), nodeid))
 
 
 #: Seconds for a test process to start and collect, added to three times what its tests took unmutated.
