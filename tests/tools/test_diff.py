@@ -145,9 +145,10 @@ def test_a_provider_pointed_at_another_cluster_replaces_everything_on_it() -> No
     after = sim(with_kubeconfig(provider("c1", "other")), namespace("ns", "a", {}), provider("c2", "c2"),
                 namespace("ns2", "b", {}, "c2"))
     result = plan(before, after)
-    assert [(s.action, s.label, s.reasons) for s in result.steps] == [
-        ("replace", "Namespace a", ("its provider (another cluster)",)),
-        ("replace", "Provider c1", ("context",)),
+    # the Namespace is created on the other cluster before it is deleted on this one (never deleted first)
+    assert [(s.action, s.label, s.reasons, s.delete_first) for s in result.steps] == [
+        ("replace", "Namespace a", ("its provider (another cluster)",), False),
+        ("replace", "Provider c1", ("context",), False),
     ]
 
 
@@ -362,6 +363,9 @@ def test_the_in_place_rule_keys_installations_by_revision() -> None:
     assert change_plan.in_place_upgrade_note(manager(("1-17", "a"), ("1-18", "b")), manager(("1-18", "b"))) is None
     note = change_plan.in_place_upgrade_note(manager(("1-17", "a"), ("1-18", "b")), manager(("1-18", "c"), ("1-17", "a")))
     assert note is not None and note.startswith("revision 1-18 changes in place")
+    hub_only = {"spec": {"installations": [{"revision": "1-17", "istioOperatorSpec": {"tag": "a", "hub": "other"}}]}}
+    note = change_plan.in_place_upgrade_note(manager(("1-17", "a")), hub_only)
+    assert note is not None and note.startswith("revision 1-17 changes in place (tag or hub)")
 
 
 # Kubeconfig contents ---------------------------------------------------------------------------------
