@@ -93,7 +93,8 @@ def plan_jobs(root: Path, files: Sequence[Path], lines: dict[str, dict[int, set[
               previous: dict[tuple[str, str], str], equivalents: Sequence[Equivalent],
               tallies: dict[str, Tally], grace: float = GRACE) -> tuple[list[Job], dict[str, list[Mutant]], list[Equivalent]]:
     """The processes to start: a control per module, then each mutant not known equivalent and not
-    already noticed in the `--again` report. Also returns the equivalents that match no mutant."""
+    already noticed in the `--again` report (one it called equivalent runs again unless it still is).
+    Also returns the equivalents that match no mutant."""
     jobs, found, stale = [], {}, []
     for path in files:
         relative = path.relative_to(root).as_posix()
@@ -101,16 +102,17 @@ def plan_jobs(root: Path, files: Sequence[Path], lines: dict[str, dict[int, set[
         found[relative] = mutants(path.read_text())
         stale += mark_equivalents(tally, found[relative], equivalents)
         by_line = lines.get(str(path.resolve()), {})
-        control = nodeids_for(Mutant(CONTROL, 0, "control", "", "", "", True), by_line, seconds)[:CONTROL_TESTS]
+        unmutated = Mutant(CONTROL, 0, "control", "", "", "", True)
+        control = nodeids_for(unmutated, by_line, seconds)[:CONTROL_TESTS]
         if found[relative] and control:
-            jobs.append(Job(path, module_name(root, path), Mutant(CONTROL, 0, "control", "", "", "", True),
-                            tuple(control), timeout_for(control, seconds, grace)))
+            jobs.append(Job(path, module_name(root, path), unmutated, tuple(control),
+                            timeout_for(control, seconds, grace)))
         for mutant in found[relative]:
             earlier = previous.get((relative, mutant.key))
             nodeids = nodeids_for(mutant, by_line, seconds)
             if mutant.index in tally.equivalent:
                 tally.outcomes[mutant.index] = EQUIVALENT
-            elif earlier is not None and earlier not in (SURVIVED, UNCOVERED):
+            elif earlier in NOTICED:  # noticed by some tests: by all of them too
                 tally.outcomes[mutant.index] = earlier
             elif not nodeids:
                 tally.outcomes[mutant.index] = UNCOVERED
