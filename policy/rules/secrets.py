@@ -9,11 +9,9 @@ from .resources import HELM_RELEASE, UNKNOWN, Resource, SecretValue, Violation
 from .rule import PolicyRule, violation
 from .stack import Stack
 
-# Key names (lower-cased, without '-', '_' and '.') whose value is a credential.
-SENSITIVE_KEYS = frozenset({
-    "password", "passwd", "secret", "token", "licensekey", "tlskey", "clientsecret", "privatekey",
-    "apikey", "accesskey", "secretkey", "bearertoken", "sessionsecret",
-})
+# Key names (lower-cased, without '-', '_' and '.') whose value is a credential: these, and any
+# ending in one of the suffixes (which covers the suffixes themselves: `password`, `privateKey` ...).
+SENSITIVE_KEYS = frozenset({"passwd", "secret", "token", "tlskey", "accesskey", "bearertoken", "sessionsecret"})
 SENSITIVE_SUFFIXES = ("password", "privatekey", "clientsecret", "apikey", "licensekey", "secretkey")
 
 

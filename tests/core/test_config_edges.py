@@ -90,3 +90,11 @@ def test_what_the_reader_returns_cannot_be_changed_afterwards() -> None:
                          (InvalidJson("[", "expected"), "raw")]:
         with pytest.raises(FrozenInstanceError, match=f"cannot assign to field '{field}'"):
             setattr(value, field, "changed")
+
+
+@pytest.mark.parametrize("role", ["management", "workload"])
+def test_in_either_fleet_role_the_management_cluster_cannot_also_be_a_workload_cluster(role: str) -> None:
+    extra = WORKLOAD if role == "workload" else {"role": role}
+    assert (f"mgmtCluster: with role {role}, the management cluster 'cluster2' cannot also be a workload cluster: "
+            "the management stack alone deploys on it (use role all for that case)") in problems(
+        **extra, mgmtCluster="cluster2")

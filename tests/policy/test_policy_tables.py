@@ -252,3 +252,10 @@ def test_destinations_without_a_name_are_passed_over_not_stopped_at() -> None:
 
 def test_without_workspaces_no_export_is_checked() -> None:
     assert run("forward-to-exported", [r for r in workshop() if r.kind != "Workspace"]) == []
+
+
+def test_a_destination_on_a_cluster_where_it_does_not_exist_is_left_to_forward_to_declared() -> None:
+    elsewhere = {"ref": {"name": "in-mesh", "namespace": "httpbin", "cluster": "cluster2"}}
+    assert run("forward-to-exported", ratings_destinations(elsewhere)) == []
+    assert [m.split(" refers")[0] for _, m in run("forward-to-declared", ratings_destinations(elsewhere))] == [
+        "spec.http[0].forwardTo.destinations[1]"]
