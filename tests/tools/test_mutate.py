@@ -17,6 +17,7 @@ from tools.mutate.plan import (
     UNCOVERED,
     EquivalentsError,
     Tally,
+    importers_of,
     mark_equivalents,
     module_name,
     nodeids_for,
@@ -144,3 +145,21 @@ def test_the_score_counts_noticed_over_all_but_the_equivalent_and_stale_entries_
     assert tally.equivalent == {4}
     assert tally.score == 50.0  # killed and timed out, of four
     assert Tally("empty.py").score == 100.0
+
+
+def test_the_tests_whose_file_imports_the_module_run_first_then_those_that_ran_its_lines_then_the_rest() -> None:
+    lines = {3: {"a.py::t", "b.py::t"}}
+    seconds = {"a.py::t": 5.0, "b.py::t": 3.0, "c.py::t": 0.1}
+    assert nodeids_for(mutant(1, module_level=True), lines, seconds, frozenset({"a.py"})) == [
+        "a.py::t", "b.py::t", "c.py::t"]
+    assert nodeids_for(mutant(3), lines, seconds, frozenset({"a.py"})) == ["a.py::t", "b.py::t"]
+
+
+def test_the_files_that_import_a_module_by_any_of_its_names() -> None:
+    files = {
+        "direct.py": "import offline.plan as p\n",
+        "from.py": "from offline.plan import Plan\n",
+        "parent.py": "from offline import (\n    changes,\n    plan,\n)\n",
+        "other.py": "from offline import planning\nfrom offline.plans import x\n# offline.plan in a comment\n",
+    }
+    assert importers_of("offline.plan", files) == frozenset({"direct.py", "from.py", "parent.py"})

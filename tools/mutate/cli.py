@@ -27,6 +27,7 @@ from tools.mutate.plan import (
     Equivalent,
     EquivalentsError,
     Tally,
+    importers_of,
     mark_equivalents,
     module_name,
     nodeids_for,
@@ -96,12 +97,15 @@ def plan_jobs(root: Path, files: Sequence[Path], lines: dict[str, dict[int, set[
     already noticed in the `--again` report (one it called equivalent runs again unless it still is).
     Also returns the equivalents that match no mutant."""
     jobs, found, stale = [], {}, []
+    test_sources = {f: (root / f).read_text() for f in sorted({n.split("::")[0] for n in seconds})
+                    if (root / f).is_file()}
     for path in files:
         relative = path.relative_to(root).as_posix()
         tally = tallies[relative] = Tally(relative)
         found[relative] = mutants(path.read_text())
         stale += mark_equivalents(tally, found[relative], equivalents)
         by_line = lines.get(str(path.resolve()), {})
+        importers = importers_of(module_name(root, path), test_sources)
         unmutated = Mutant(CONTROL, 0, "control", "", "", "", True)
         control = nodeids_for(unmutated, by_line, seconds)[:CONTROL_TESTS]
         if found[relative] and control:
@@ -109,7 +113,7 @@ def plan_jobs(root: Path, files: Sequence[Path], lines: dict[str, dict[int, set[
                             timeout_for(control, seconds, grace)))
         for mutant in found[relative]:
             earlier = previous.get((relative, mutant.key))
-            nodeids = nodeids_for(mutant, by_line, seconds)
+            nodeids = nodeids_for(mutant, by_line, seconds, importers)
             if mutant.index in tally.equivalent:
                 tally.outcomes[mutant.index] = EQUIVALENT
             elif earlier in NOTICED:  # noticed by some tests: by all of them too

@@ -2,12 +2,13 @@
 
 A mutant inside a function runs the tests that executed its lines; one at module level (a constant,
 a table, a decorator) runs every test, since a test that reads a module's data runs none of its
-lines, those that ran some line of the module first. Tests run fastest first, and the first
-failure kills the mutant.
+lines. First run the tests whose file imports the module, then those that ran some line of it;
+within each, fastest first. The first failure kills the mutant.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,16 +32,33 @@ def module_name(root: Path, path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def nodeids_for(mutant: Mutant, lines: Mapping[int, set[str]], seconds: Mapping[str, float]) -> list[str]:
+def nodeids_for(mutant: Mutant, lines: Mapping[int, set[str]], seconds: Mapping[str, float],
+                importers: frozenset[str] = frozenset()) -> list[str]:
     """The nodeids the mutant runs, fastest first (`seconds` lists every test; "" is import time).
-    At module level, the tests that run some line of the module go first: they most likely notice."""
+    Those most likely to notice go first: the tests whose file imports the module by name
+    (`importers`: test files), then those that ran some line of it, then the rest."""
     near: set[str] = set().union(*lines.values()) if lines else set()
     if mutant.module_level:
         chosen = set(seconds) if lines else set()
     else:
         chosen = set().union(*(lines.get(line, set()) for line in mutant.lines))
     chosen.discard("")
-    return sorted(chosen, key=lambda nodeid: (nodeid not in near, seconds.get(nodeid, 0.0), nodeid))
+
+    def order(nodeid: str) -> tuple[int, float, str]:
+        rank = 0 if nodeid.split("::")[0] in importers else 1 if nodeid in near else 2
+        return rank, seconds.get(nodeid, 0.0), nodeid
+    return sorted(chosen, key=order)
+
+
+def importers_of(module: str, test_files: Mapping[str, str]) -> frozenset[str]:
+    """The test files (path → source) that import `module` (`a.b.c`): `import a.b.c`,
+    `from a.b.c import ...` or `from a.b import c`."""
+    package, _, name = module.rpartition(".")
+    direct = re.compile(rf"^\s*(import|from) {re.escape(module)}\b", re.MULTILINE)
+    parent = re.compile(rf"^\s*from {re.escape(package)} import (\([^)]*\)|[^\n]*)", re.MULTILINE)
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    return frozenset(path for path, source in test_files.items()
+                     if direct.search(source) or (package and any(word.search(m[1]) for m in parent.finditer(source))))
 
 
 #: Seconds for a test process to start and collect, added to three times what its tests took unmutated.
