@@ -71,12 +71,6 @@ MARKERS = {CREATE: "+", UPDATE: "~", REPLACE: "+-", DELETE: "-"}
 GENERATED = "generated"  # the "cluster" of what the program generates itself (passwords, keys)
 
 
-
-
-
-
-
-
 @dataclass(frozen=True)
 class Step:
     action: str
@@ -144,26 +138,6 @@ class Plan:
                          "`pulumi preview` fails")
         lines.append(self.summary())
         return "\n".join(lines) + "\n"
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 # Resources ------------------------------------------------------------------------------------------
@@ -275,18 +249,6 @@ def plan(before: Simulation, after: Simulation) -> Plan:
     order = {action: i for i, action in enumerate((REPLACE, DELETE, CREATE, UPDATE))}
     steps.sort(key=lambda s: (s.cluster, order[s.action], s.label))
     return Plan(tuple(steps), unchanged)
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def describe(stack: str, against: Path | None, sets: Sequence[tuple[str, Any]], unsets: Sequence[str]) -> str:
