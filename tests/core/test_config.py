@@ -13,15 +13,8 @@ from components.core.config import DEFAULTS, ConfigError, parse_settings
 from components.core.features import FEATURES, KNOWN_FEATURES
 from offline import ROOT
 from offline.runtime import RecordingMonitor, WorkshopMocks, simulate
+from tests.support.config import VALID, problems
 from tests.support.simulation import dev_config
-
-VALID = {"licenseKey": "license"}
-
-
-def problems(**values: Any) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        parse_settings({**VALID, **values})
-    return caught.value.problems
 
 
 def assert_rejected_before_any_resource(config: dict[str, Any], *fragments: str) -> None:

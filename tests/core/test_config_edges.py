@@ -5,23 +5,13 @@ noticing a one-token change of (docs/testing.md)."""
 from __future__ import annotations
 
 from dataclasses import FrozenInstanceError
-from typing import Any
 
 import pytest
 
 from components.core.config import ConfigError, parse_settings
 from components.core.config.keys import CERT_VALIDITY_RANGE
 from components.core.config.problems import InvalidJson
-
-VALID = {"licenseKey": "license"}
-WORKLOAD = {"role": "workload", "managementStack": "my-org/gloo-mesh-workshop/dev-management",
-            "workloadCluster": "cluster2"}
-
-
-def problems(**values: Any) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        parse_settings({**VALID, **values})
-    return caught.value.problems
+from tests.support.config import VALID, WORKLOAD, problems
 
 
 def test_the_error_lists_every_problem_one_per_line() -> None:

@@ -8,16 +8,8 @@ import pytest
 
 from components.core.config import ConfigError, parse_settings
 from offline.runtime import RecordingMonitor, WorkshopMocks, simulate
+from tests.support.config import MGMT_STACK, WORKLOAD, problems
 from tests.support.simulation import dev_config
-
-MGMT_STACK = "my-org/gloo-mesh-workshop/dev-management"
-WORKLOAD = {"role": "workload", "managementStack": MGMT_STACK, "workloadCluster": "cluster2"}
-
-
-def problems(**values: Any) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        parse_settings({"licenseKey": "license", **values})
-    return caught.value.problems
 
 
 def test_role_defaults_to_all_which_declares_everything() -> None:

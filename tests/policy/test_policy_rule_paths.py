@@ -10,22 +10,11 @@ from typing import Any
 
 import pytest
 
-from policy.rules import HELM_RELEASE, RULES_BY_NAME, Resource, SecretValue
-from tests.support.fakes.policy_world import World, mutate, obj, workshop
+from policy.rules import HELM_RELEASE, Resource, SecretValue
+from tests.support.fakes.policy_world import PLAINTEXT, add, mutate, obj, run, workshop
 
 STATEFUL_SET = "kubernetes:apps/v1:StatefulSet"
 DAEMON_SET = "kubernetes:apps/v1:DaemonSet"
-
-
-def run(rule: str, resources: list[Resource]) -> list[tuple[str, str]]:
-    return [(v.resource, v.message) for v in RULES_BY_NAME[rule].run(resources)]
-
-
-def add(resources: list[Resource], cluster: str, manifest: dict[str, Any], deps: tuple[str, ...] = (),
-        type_: str | None = None) -> tuple[list[Resource], str]:
-    world = World()
-    urn = world.add(cluster, manifest, deps, type_)
-    return [*resources, *world.resources], urn
 
 
 def urn_of(resources: list[Resource], kind: str, name: str) -> str:
@@ -34,9 +23,6 @@ def urn_of(resources: list[Resource], kind: str, name: str) -> str:
 
 
 # sensitive-values-are-secrets ------------------------------------------------------------------------
-PLAINTEXT = ("holds a credential in plain text: it is written unencrypted to the stack state and shown in "
-             "previews. Fix: wrap it with pulumi.Output.secret(...) (or generate it with pulumi-random / "
-             "pulumi-tls, whose results are secrets).")
 
 
 def test_a_plaintext_credential_in_a_secrets_string_data_is_flagged() -> None:

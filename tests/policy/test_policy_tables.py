@@ -9,15 +9,10 @@ from typing import Any
 
 import pytest
 
-from policy.rules import RULES_BY_NAME, Resource
+from policy.rules import Resource
 from policy.rules.secrets import is_sensitive_key
 from policy.rules.stack import _path
-from tests.support.fakes.policy_world import World, mutate, obj, workshop
-
-
-def run(rule: str, resources: list[Resource]) -> list[tuple[str, str]]:
-    return [(v.resource, v.message) for v in RULES_BY_NAME[rule].run(resources)]
-
+from tests.support.fakes.policy_world import PLAINTEXT, add, mutate, obj, run, workshop
 
 SERVICE_FIX = ("which neither the stack nor a chart it installs creates there; requests needing this server "
                "fail. Fix: correct the ref, or install the addons (gloo-mesh-agent chart with ext-auth-service / "
@@ -74,27 +69,18 @@ def test_key_names_that_only_mention_a_credential_are_not(key: str) -> None:
     assert not is_sensitive_key(key)
 
 
-def with_object(manifest: dict[str, Any]) -> list[Resource]:
-    world = World()
-    world.add("cluster1", manifest)
-    return [*workshop(), *world.resources]
-
-
-PLAINTEXT = ("holds a credential in plain text: it is written unencrypted to the stack state and shown in "
-             "previews. Fix: wrap it with pulumi.Output.secret(...) (or generate it with pulumi-random / "
-             "pulumi-tls, whose results are secrets).")
-
-
 def test_an_empty_credential_is_no_plaintext_credential() -> None:
-    assert run("sensitive-values-are-secrets", with_object(obj("ConfigMap", "c", "httpbin", data={"password": ""}))) \
-        == []
+    world, _ = add(workshop(), "cluster1", obj("ConfigMap", "c", "httpbin", data={"password": ""}))
+    assert run("sensitive-values-are-secrets", world) == []
 
 
 def test_an_env_style_entry_counts_in_a_config_map_but_a_secret_s_data_keys_are_its_values() -> None:
     entry = {"name": "DB_PASSWORD", "value": "pw"}
-    assert run("sensitive-values-are-secrets", with_object(obj("ConfigMap", "c", "httpbin", data=entry))) == [
+    config_map, _ = add(workshop(), "cluster1", obj("ConfigMap", "c", "httpbin", data=entry))
+    secret, _ = add(workshop(), "cluster1", obj("Secret", "s", "httpbin", data=entry))
+    assert run("sensitive-values-are-secrets", config_map) == [
         ("ConfigMap httpbin/c on cluster1", f"data.value (env DB_PASSWORD) {PLAINTEXT}")]
-    assert run("sensitive-values-are-secrets", with_object(obj("Secret", "s", "httpbin", data=entry))) == []
+    assert run("sensitive-values-are-secrets", secret) == []
 
 
 # route rules: every entry of a list is checked, not only up to the first that passes ---------------------

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from policy.rules import HELM_RELEASE, Resource, SecretValue
+from policy.rules import HELM_RELEASE, RULES_BY_NAME, Resource, SecretValue
 
 T = "true"
 
@@ -178,3 +178,22 @@ def mutate(resources: list[Resource], kind: str, name: str, change: Callable[[di
         out.append(r)
     assert hits == 1, f"expected one {kind} {name}, found {hits}"
     return out
+
+
+def add(resources: list[Resource], cluster: str, manifest: dict[str, Any], deps: tuple[str, ...] = (),
+        type_: str | None = None) -> tuple[list[Resource], str]:
+    """`resources` with one more object (on `cluster`), and its URN."""
+    world = World()
+    urn = world.add(cluster, manifest, deps, type_)
+    return [*resources, *world.resources], urn
+
+
+def run(rule: str, resources: list[Resource]) -> list[tuple[str, str]]:
+    """What one rule reports over `resources`: (resource, message) per violation."""
+    return [(v.resource, v.message) for v in RULES_BY_NAME[rule].run(resources)]
+
+
+#: The message of every `sensitive-values-are-secrets` violation, after the path it names.
+PLAINTEXT = ("holds a credential in plain text: it is written unencrypted to the stack state and shown in "
+             "previews. Fix: wrap it with pulumi.Output.secret(...) (or generate it with pulumi-random / "
+             "pulumi-tls, whose results are secrets).")
