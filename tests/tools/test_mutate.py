@@ -22,6 +22,7 @@ from tools.mutate.plan import (
     module_name,
     nodeids_for,
     parse_equivalents,
+    score,
     timeout_for,
 )
 
@@ -145,6 +146,8 @@ def test_the_score_counts_noticed_over_all_but_the_equivalent_and_stale_entries_
     assert tally.equivalent == {4}
     assert tally.score == 50.0  # killed and timed out, of four
     assert Tally("empty.py").score == 100.0
+    # over several modules: noticed over counted, summed (not the mean of their scores)
+    assert score([tally, Tally("n.py", {0: KILLED, 1: KILLED})]) == 100.0 * 4 / 6
 
 
 def test_the_tests_whose_file_imports_the_module_run_first_then_those_that_ran_its_lines_then_the_rest() -> None:

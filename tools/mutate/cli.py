@@ -32,6 +32,7 @@ from tools.mutate.plan import (
     module_name,
     nodeids_for,
     parse_equivalents,
+    score,
     timeout_for,
 )
 from tools.mutate.run import HOME, Job, RunError, map_lines, run_jobs
@@ -105,11 +106,12 @@ def plan_jobs(root: Path, files: Sequence[Path], lines: dict[str, dict[int, set[
         found[relative] = mutants(path.read_text())
         stale += mark_equivalents(tally, found[relative], equivalents)
         by_line = lines.get(str(path.resolve()), {})
-        importers = importers_of(module_name(root, path), test_sources)
+        module = module_name(root, path)
+        importers = importers_of(module, test_sources)
         unmutated = Mutant(CONTROL, 0, "control", "", "", "", True)
         control = nodeids_for(unmutated, by_line, seconds)[:CONTROL_TESTS]
         if found[relative] and control:
-            jobs.append(Job(path, module_name(root, path), unmutated, tuple(control),
+            jobs.append(Job(path, module, unmutated, tuple(control),
                             timeout_for(control, seconds, grace)))
         for mutant in found[relative]:
             earlier = previous.get((relative, mutant.key))
@@ -121,7 +123,7 @@ def plan_jobs(root: Path, files: Sequence[Path], lines: dict[str, dict[int, set[
             elif not nodeids:
                 tally.outcomes[mutant.index] = UNCOVERED
             else:
-                jobs.append(Job(path, module_name(root, path), mutant, tuple(nodeids), timeout_for(nodeids, seconds, grace)))
+                jobs.append(Job(path, module, mutant, tuple(nodeids), timeout_for(nodeids, seconds, grace)))
     return jobs, found, stale
 
 
@@ -177,12 +179,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def group_score(files: Sequence[Path], root: Path, tallies: dict[str, Tally]) -> float:
-    merged = Tally("")
-    for path in files:
-        tally = tallies[path.relative_to(root).as_posix()]
-        merged.outcomes.update({(tally.path, i): o for i, o in tally.outcomes.items()})  # type: ignore[dict-item]
-        merged.equivalent.update((tally.path, i) for i in tally.equivalent)  # type: ignore[arg-type]
-    return merged.score
+    return score(tallies[path.relative_to(root).as_posix()] for path in files)
 
 
 def report(groups: dict[str, list[Path]], root: Path, tallies: dict[str, Tally], found: dict[str, list[Mutant]],

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 TARGETS = "GMW_MUTATE_TARGETS"
 FOLDER = "GMW_MUTATE_MAP"
@@ -39,15 +41,15 @@ def _start() -> None:
 _start()
 
 
-def pytest_runtest_protocol(item: Any) -> Iterator[None]:  # a hook wrapper: one context per test
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: Any) -> Generator[None, object, object]:  # one coverage context per test
     if _coverage is not None:
         _coverage.switch_context(item.nodeid)
-    yield
-    if _coverage is not None:
-        _coverage.switch_context("")
-
-
-pytest_runtest_protocol.hookwrapper = True  # type: ignore[attr-defined]
+    try:
+        return (yield)
+    finally:
+        if _coverage is not None:
+            _coverage.switch_context("")
 
 
 def pytest_runtest_logreport(report: Any) -> None:

@@ -102,10 +102,20 @@ class Tally:
         return sum(1 for i, o in self.outcomes.items() if o in outcomes and i not in self.equivalent)
 
     @property
+    def counted(self) -> int:
+        """The mutants that count: all but the equivalent ones."""
+        return len(self.outcomes) - len(self.equivalent & set(self.outcomes))
+
+    @property
     def score(self) -> float:
-        """Noticed mutants over all but the equivalent ones, in percent (100 when there are none)."""
-        counted = len(self.outcomes) - len(self.equivalent & set(self.outcomes))
-        return 100.0 if counted == 0 else 100.0 * self.count(*NOTICED) / counted
+        return score([self])
+
+
+def score(tallies: Iterable[Tally]) -> float:
+    """Noticed mutants over all but the equivalent ones of these modules, in percent (100 when none count)."""
+    tallies = list(tallies)
+    counted = sum(t.counted for t in tallies)
+    return 100.0 if counted == 0 else 100.0 * sum(t.count(*NOTICED) for t in tallies) / counted
 
 
 def mark_equivalents(tally: Tally, mutants: Iterable[Mutant], equivalents: Sequence[Equivalent]) -> list[Equivalent]:
